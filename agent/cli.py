@@ -1,0 +1,101 @@
+"""The `mockloop` command line: score, eval, knowledge, interview, serve.
+
+Flags override the environment (`MOCKLOOP_*`); user errors print one clear line and
+exit 2, everything else propagates with its traceback.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from agent.config import get_settings
+from agent.errors import MockloopError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="mockloop: mock interviews and rubric scores with verified evidence.")
+
+TRANSCRIPT_SUFFIXES = {".txt", ".md", ".json", ".vtt", ".srt"}
+
+
+def _fail(exc: MockloopError) -> None:
+    typer.secho(f"error: {exc}", err=True, fg="red")
+    raise typer.Exit(2)
+
+
+def expand_paths(paths: list[str]) -> list[Path]:
+    """Files, directories (their transcripts, sorted) and globs, in the order given."""
+    out: list[Path] = []
+    for raw in paths:
+        matches = sorted(glob.glob(raw, recursive=True)) if any(c in raw for c in "*?[") else [raw]
+        if not matches:
+            raise MockloopError(f"no files match {raw!r}")
+        for m in matches:
+            p = Path(m)
+            if p.is_dir():
+                out += sorted(f for f in p.rglob("*") if f.suffix.lower() in TRANSCRIPT_SUFFIXES
+                              and f.is_file())
+            elif p.exists():
+                out.append(p)
+            else:
+                raise MockloopError(f"no such file: {p}")
+    return out
+
+
+@app.command()
+def score(
+    paths: Annotated[list[str], typer.Argument(help="transcript files, directories or globs")],
+    scorer: Annotated[str, typer.Option(help="auto | analytic | llm | combined | constant")] = "auto",
+    model: Annotated[str | None, typer.Option(help="litellm model string for the grader")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per transcript per line")] = False,
+    concurrency: Annotated[int, typer.Option(min=1, max=64)] = 4,
+) -> None:
+    """Score transcripts on the six rubric criteria, with verified evidence."""
+    from agent.report import render_scorecard
+    from agent.scoring import get_scorer
+    from agent.scoring.batch import score_files
+
+    try:
+        settings = get_settings(grader_model=model)
+        files = expand_paths(paths)
+        chosen = get_scorer(scorer, settings=settings)
+        for path, result in score_files(files, chosen, settings=settings,
+                                        concurrency=concurrency, progress=len(files) > 1):
+            if isinstance(result, MockloopError):
+                if as_json:
+                    print(json.dumps({"file": str(path), "error": str(result)}), flush=True)
+                else:
+                    typer.secho(f"{path}: {result}", err=True, fg="red")
+                continue
+            if as_json:
+                print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
+            else:
+                print(render_scorecard(result))
+    except MockloopError as exc:
+        _fail(exc)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option()] = None,
+    port: Annotated[int | None, typer.Option()] = None,
+) -> None:
+    """Start the app (offline engine unless a model is configured)."""
+    settings = get_settings(host=host, port=port)
+    sample = Path(__file__).resolve().parent.parent / "tests" / "data" / "sample_backend_coding.md"
+    typer.echo(f"The web app is not built yet; scoring the bundled sample {sample.name} instead.\n"
+               f"(data dir: {settings.data_dir})")
+    score([str(sample)], scorer="auto", model=None, as_json=False, concurrency=1)
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,1 @@
+"""Labelled data, metrics, reports and benchmarks."""
