@@ -80,6 +80,53 @@ def score(
         _fail(exc)
 
 
+knowledge_app = typer.Typer(no_args_is_help=True, help="Build and query the knowledge store.")
+app.add_typer(knowledge_app, name="knowledge")
+
+
+@knowledge_app.command("build")
+def knowledge_build() -> None:
+    """Build (incrementally) the Chroma store from knowledge/."""
+    from agent.knowledge import KnowledgeStore
+
+    try:
+        store = KnowledgeStore(get_settings())
+        report = store.build()
+        typer.echo(f"{report}; {store.count()} chunks in {store.settings.chroma_dir}")
+    except MockloopError as exc:
+        _fail(exc)
+
+
+@knowledge_app.command("query")
+def knowledge_query(
+    query: Annotated[str, typer.Argument(help="what to look for")] = "",
+    role: Annotated[str | None, typer.Option()] = None,
+    archetype: Annotated[str | None, typer.Option()] = None,
+    round_kind: Annotated[str | None, typer.Option("--round")] = None,
+    stage: Annotated[str | None, typer.Option()] = None,
+    kind: Annotated[list[str] | None, typer.Option(help="guidance|question|probe|rubric")] = None,
+    k: Annotated[int, typer.Option(min=1, max=50)] = 5,
+) -> None:
+    """Print the chunks guidance_for() returns for these filters."""
+    from agent.knowledge import get_store
+    from agent.models import Archetype, Role, RoundKind, Stage
+
+    try:
+        hits = get_store(get_settings()).guidance_for(
+            role=Role.parse(role) if role else None,
+            archetype=Archetype.parse(archetype) if archetype else None,
+            round_kind=RoundKind.parse(round_kind) if round_kind else None,
+            stage=Stage.parse(stage) if stage else None,
+            query=query, kinds=tuple(kind) if kind else None, k=k)
+    except ValueError as exc:
+        _fail(MockloopError(str(exc)))
+    except MockloopError as exc:
+        _fail(exc)
+    for h in hits:
+        typer.secho(f"[{h.distance:.3f}] {h.id}  ({h.kind}, {h.source})", bold=True)
+        typer.echo("  " + h.text[:300].replace("\n", "\n  ") + "\n")
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option()] = None,
