@@ -80,6 +80,54 @@ def score(
         _fail(exc)
 
 
+@app.command("eval")
+def eval_cmd(
+    scorer: Annotated[str, typer.Option(help="analytic | llm | combined | constant | auto")] = "analytic",
+    model: Annotated[str | None, typer.Option(help="litellm model string for the grader")] = None,
+    split: Annotated[str, typer.Option(help="dev | test | all")] = "test",
+    out: Annotated[Path | None, typer.Option(help="report folder")] = None,
+    k: Annotated[int, typer.Option(help="runs for rerun stability")] = 2,
+    robustness: Annotated[bool, typer.Option(help="run the perturbation checks")] = True,
+    data: Annotated[Path | None, typer.Option(help="labelled data folder")] = None,
+    update_results: Annotated[bool, typer.Option(help="write the figures to evals/RESULTS.md")] = False,
+) -> None:
+    """Measure a scorer against the labelled transcripts; print the table, write a report."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from agent.scoring import get_scorer
+    from evals import harness
+    from evals.dataset import DATA_DIR, load_dataset
+
+    if split not in ("dev", "test", "all"):
+        _fail(MockloopError(f"--split must be dev, test or all, not {split!r}"))
+    try:
+        settings = get_settings(grader_model=model)
+        items = load_dataset(data or DATA_DIR, split)
+        if not items:
+            raise MockloopError(f"no labelled transcripts in split {split!r}")
+        chosen = get_scorer(scorer, settings=settings)
+        result = harness.run_eval(chosen, items, k=k, robust=robustness,
+                                  model=None if scorer == "constant" else settings.model_for("grader"))
+    except MockloopError as exc:
+        _fail(exc)
+    folder = out or Path("evals") / "out" / f"{scorer}-{split}"
+    paths = harness.write_report(result, folder)
+    table = Table(title=f"{scorer} on {split} ({len(items)} transcripts)")
+    for h in harness.HEADERS:
+        table.add_column(h)
+    for row in harness.summary_rows(result):
+        table.add_row(*row)
+    console = Console()
+    console.print(table)
+    t, ev = result["agreement"]["totals"], result["evidence"]
+    console.print(f"totals MAE {harness._f(t['mae'])}, below-8 agreement "
+                  f"{harness._f(t['below8_agreement'])}; quotes verified "
+                  f"{harness._f(ev['verified_share'])}; report: {', '.join(map(str, paths))}")
+    if update_results:
+        harness.update_results_md(result)
+
+
 knowledge_app = typer.Typer(no_args_is_help=True, help="Build and query the knowledge store.")
 app.add_typer(knowledge_app, name="knowledge")
 
