@@ -128,6 +128,16 @@ def eval_cmd(
         harness.update_results_md(result)
 
 
+@app.command()
+def calibrate(
+    dry_run: Annotated[bool, typer.Option(help="print the dev figures, write nothing")] = False,
+) -> None:
+    """Refit the analytic rater's parameters on the eval dev split."""
+    from evals.calibrate import main as refit
+
+    refit(write=not dry_run)
+
+
 knowledge_app = typer.Typer(no_args_is_help=True, help="Build and query the knowledge store.")
 app.add_typer(knowledge_app, name="knowledge")
 

@@ -37,14 +37,9 @@ class ConstantScorer:
 
 
 def _available() -> dict[str, Callable[[], Scorer]]:
-    factories: dict[str, Callable[[], Scorer]] = {"constant": ConstantScorer}
-    try:
-        from agent.scoring.analytic import AnalyticScorer
+    from agent.scoring.analytic import AnalyticScorer
 
-        factories["analytic"] = AnalyticScorer
-    except ImportError:  # until the analytic rater lands
-        pass
-    return factories
+    return {"constant": ConstantScorer, "analytic": AnalyticScorer}
 
 
 SCORER_NAMES = ("auto", "analytic", "llm", "combined", "constant")
@@ -56,8 +51,6 @@ def get_scorer(name: str = "auto", *, model: str | None = None,
     grader = settings.model_for("grader", model)
     if name == "auto":
         name = "analytic" if is_offline(grader) else "combined"
-        if name == "analytic" and "analytic" not in _available():
-            name = "constant"  # until the analytic rater lands (scoring issue)
     factories = _available()
     if name not in factories:
         raise ConfigError(f"unknown or unavailable scorer {name!r}; choose from: "

@@ -1,0 +1,113 @@
+"""The analytic rater: signal features -> 0/1/2 per criterion, evidence verbatim by construction.
+
+Per criterion a linear score over the detector features (weights fitted with ridge
+regression on the eval `dev` split) is cut at two thresholds (fitted to maximise QWK on
+`dev`). The fitted numbers live in `analytic_params.json`, refit with
+`mockloop calibrate`. Rules from the rubric sit on top: no post-mortem scores 0, a
+score above 0 needs a supporting sentence from the candidate, and a line aimed at the
+grader costs at most one level of communication and nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from agent.models import CriterionId, CriterionScore, Rater, Scorecard, Transcript
+from agent.signals import Analysis, Finding, analyse
+
+PARAMS_PATH = Path(__file__).with_name("analytic_params.json")
+C = CriterionId
+
+
+@cache
+def load_params(path: Path = PARAMS_PATH) -> dict[str, Any]:
+    return json.loads(path.read_text())
+
+
+def linear_score(features: dict[str, float], p: dict[str, Any]) -> float:
+    return p["intercept"] + sum(w * features.get(name, 0.0) for name, w in p["weights"].items())
+
+
+def level(value: float, thresholds: list[float]) -> int:
+    return 0 if value < thresholds[0] else 1 if value < thresholds[1] else 2
+
+
+def _rationale(cid: CriterionId, f: Finding, score: int, a: Analysis) -> str:
+    x = f.features
+    turns = sorted({s.turn for s in f.best(3)})
+    where = f" (turn{'s' if len(turns) > 1 else ''} {', '.join(map(str, turns))})" if turns else ""
+    if cid is C.REQUIREMENTS:
+        return (f"{int(x['early_questions'])} clarifying question(s) before the first solution, "
+                f"{int(x['late_questions'])} after; {int(x['restates'])} restatement(s) or stated "
+                f"assumption(s); {int(x['scale_questions'])} about scale or constraints{where}.")
+    if cid is C.CORRECTNESS:
+        gave = " The candidate gave up at some point." if x["gave_up"] else ""
+        corr = f" The interviewer pushed back {int(x['corrections'])} time(s)." if x["corrections"] else ""
+        return (f"{int(x['solution_sentences'])} solution statement(s), {int(x['validation'])} "
+                f"validation step(s) (example, trace, test){where}.{gave}{corr}")
+    if cid is C.TRADEOFFS:
+        return (f"{int(x['alternatives'])} alternative(s) named, {int(x['complexity'])} complexity "
+                f"statement(s), {int(x['cost_terms'])} cost term(s), {int(x['justified_choices'])} "
+                f"choice(s) tied to a reason{where}.")
+    if cid is C.EDGE_CASES:
+        return (f"{int(x['edge_sentences'])} sentence(s) naming edge cases or failure modes "
+                f"({int(x['distinct_edges'])} distinct), {int(x['handled'])} handled or tested{where}.")
+    if cid is C.COMMUNICATION:
+        bits = [f"{int(x['structure'])} signpost(s)", f"{int(x['check_ins'])} check-in(s)",
+                f"filler {x['filler_rate']:.1f} per 100 words"]
+        if x["digs"]:
+            bits.append(f"the interviewer had to dig {int(x['digs'])} time(s)")
+        if x["long_turns"]:
+            bits.append(f"{int(x['long_turns'])} very long turn(s)")
+        note = (" A line addressed to the grader was treated as off-task noise."
+                if x["injection"] else "")
+        return "; ".join(bits) + f"{where}.{note}"
+    if not x["present"]:
+        return "No post-mortem in the transcript."
+    return (f"Post-mortem: {int(x['good'])} thing(s) that went well, {int(x['bad'])} that went "
+            f"badly, {int(x['change'])} change(s) for next time, {int(x['step'])} practice step(s), "
+            f"{int(x['generic'])} generic phrase(s){where}.")
+
+
+class AnalyticScorer:
+    """Deterministic, offline, fast; evidence is the candidate's own sentences."""
+
+    name = "analytic"
+
+    def __init__(self, params: dict[str, Any] | None = None) -> None:
+        self.params = params or load_params()
+
+    def levels(self, a: Analysis) -> dict[CriterionId, int]:
+        out = {}
+        for cid in CriterionId:
+            p = self.params["criteria"][cid.value]
+            out[cid] = level(linear_score(a.findings[cid].features, p), p["thresholds"])
+        # rubric rules on top of the fitted model
+        if not a.findings[C.POSTMORTEM].features["present"]:
+            out[C.POSTMORTEM] = 0
+        if a.injections and out[C.COMMUNICATION] == 2:
+            out[C.COMMUNICATION] = 1
+        return out
+
+    def score(self, transcript: Transcript) -> Scorecard:
+        a = analyse(transcript)
+        levels = self.levels(a)
+        scores = {}
+        for cid in CriterionId:
+            f = a.findings[cid]
+            score = levels[cid]
+            best = f.best(2)
+            flags = []
+            if score > 0 and not best:
+                score = 0
+                flags.append("no supporting sentence from the candidate: scored 0")
+            evidence = [s.evidence() for s in best] if score > 0 else [s.evidence() for s in best[:1]]
+            scores[cid] = CriterionScore(criterion=cid, score=score, rater=Rater.ANALYTIC,
+                                         rationale=_rationale(cid, f, score, a),
+                                         evidence=evidence, flags=flags)
+        return Scorecard(file=transcript.source, role=transcript.role,
+                         archetype=transcript.archetype, round=transcript.round,
+                         scorer=self.name, scores=scores)

@@ -1,0 +1,449 @@
+"""Rubric signal detectors over the candidate's turns.
+
+Each detector reads candidate sentences (pysbd spans, so every hit is a verbatim quote
+with offsets) and reports numeric features plus the sentences that carry the signal.
+The analytic scorer maps features to 0/1/2; the interviewer reads them live to decide
+which criterion to probe next. Interviewer turns never feed a feature: an idea the
+interviewer supplies is not the candidate's. Lines aimed at the grader (injection) are
+set aside as off-task noise before anything else reads the turn.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from agent.models import CriterionId, Evidence, MatchKind, RoundKind, Speaker, Transcript
+
+C = CriterionId
+
+
+@dataclass(frozen=True)
+class Sentence:
+    turn: int
+    start: int
+    end: int
+    text: str
+    index: int  # position among all candidate sentences
+    postmortem: bool = False
+
+    def evidence(self) -> Evidence:
+        return Evidence(turn=self.turn, quote=self.text, start=self.start, end=self.end,
+                        verified=True, match=MatchKind.EXACT)
+
+
+@dataclass
+class Finding:
+    """Features and supporting sentences for one criterion."""
+
+    features: dict[str, float] = field(default_factory=dict)
+    hits: list[tuple[float, Sentence]] = field(default_factory=list)  # (strength, sentence)
+    opportunity: int | None = None  # a turn that shows the missed opportunity
+    note: str = ""
+
+    def best(self, n: int = 2) -> list[Sentence]:
+        seen, out = set(), []
+        for _, s in sorted(self.hits, key=lambda h: (-h[0], h[1].index)):
+            if (s.turn, s.start) not in seen:
+                seen.add((s.turn, s.start))
+                out.append(s)
+            if len(out) == n:
+                break
+        return out
+
+
+@cache
+def _segmenter():
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False, char_span=True)
+
+
+def _rx(*words: str) -> re.Pattern[str]:
+    return re.compile(r"(?:" + "|".join(words) + r")", re.IGNORECASE)
+
+
+# ---------------------------------------------------------------- lexicons
+
+INJECTION = _rx(
+    r"ignore (?:all |the |any |your )?(?:previous |prior )?(?:instructions|rubric|rules|criteria)",
+    r"(?:give|score|rate|mark|award) (?:me|this candidate|the candidate|them)\b.{0,30}\b(?:2|two|full|maximum|max|perfect|12)",
+    r"\b(?:note|message|instruction)s? (?:to|for) the (?:ai|grader|scorer|model|evaluator|llm)",
+    r"\bsystem (?:prompt|message|override)\b", r"you are now\b", r"\bas an ai\b.{0,40}\bscore",
+    r"\[\s*(?:system|admin|grader)\s*\]", r"disregard (?:the|your|all)",
+)
+QUESTION_START = _rx(
+    r"^(?:so,? |and |but |also,? |okay,? |ok,? |first,? |just )?(?:can|could|do|does|did|is|are|was|were|will|would|should|shall|how|what|which|who|where|when|why|may|am i|have|has)\b",
+    r"\bcan i (?:ask|assume|check|clarify|confirm)\b", r"\bi (?:wanted|want|'d like) to (?:ask|clarify|confirm|check)\b",
+    r"\bquick question\b", r"\bbefore i (?:start|begin|jump|dive)\b",
+)
+NOT_CLARIFYING = _rx(r"\brepeat (?:that|the question)\b", r"\bcan you hear\b",
+                     r"\bshould i (?:start|continue|go on|write the code)\b", r"\bdoes that make sense\b",
+                     r"\bright\?$", r"\bsound (?:good|right|ok)\b", r"\bmakes sense\?$", r"\bany questions\b",
+                     r"\bam i on the right track\b", r"\bis that (?:ok|okay|fine|alright)\b")
+RESTATE = _rx(
+    r"\bto restate\b", r"\brestat", r"\bjust to (?:confirm|clarify|make sure|check)\b",
+    r"\bso (?:the|we|you|if i understand)\b.{0,60}\b(?:input|output|need|want|goal|asking)",
+    r"\bif i understand\b", r"\blet me make sure\b", r"\bi(?:'ll| will| am going to|'m going to) assume\b",
+    r"\bassum(?:e|ing|ption)\b", r"\bto confirm\b", r"\bso the problem is\b", r"\bin other words\b",
+    r"\bmy understanding\b", r"\bclarify\b",
+)
+SCALE = _rx(
+    r"\bhow (?:many|much|big|large|often|fast)\b", r"\bscale\b", r"\bvolume\b", r"\bqps\b",
+    r"\brps\b", r"\bthroughput\b", r"\blatency\b", r"\bp9[59]\b", r"\bslo\b", r"\bsla\b",
+    r"\bmillion|billion|thousand\b", r"\bper (?:second|day|minute|hour|month)\b", r"\bsize\b",
+    r"\bsorted\b", r"\bduplicates?\b", r"\bnulls?\b", r"\bempty\b", r"\bconstraints?\b",
+    r"\brange\b", r"\bmetric\b", r"\bobjective\b", r"\bsuccess\b", r"\bbudget\b", r"\bteam\b",
+    r"\blevel\b", r"\bscope\b", r"\bon-?call\b", r"\bblast radius\b", r"\bcurrent state\b",
+    r"\bwhich (?:story|example|kind)\b", r"\bdeadline\b", r"\btimeline\b",
+)
+SOLUTION = _rx(
+    r"\bi(?:'d| would| will|'ll| can| could)? (?:use|sort|build|store|keep|iterate|loop|scan|hash|"
+    r"partition|shard|cache|join|group|compute|write|start with|go with|pick|choose|propose|design|"
+    r"put|add|roll ?back|restart|check|look at|run|train|model|create|implement|deploy|split)\b",
+    r"\bmy approach\b", r"\bthe approach\b", r"\bthe idea is\b", r"\bwe (?:can|could|would|'d|will|'ll) (?:use|"
+    r"store|keep|sort|shard|partition|cache|put|have|build|add|roll|run|train|deploy|compute|join|send)\b",
+    r"\bselect\b.{0,80}\bfrom\b", r"\bgroup by\b", r"\bpartition by\b", r"\bdef \w+\(", r"\breturn\b",
+    r"\bfor \w+ in\b", r"\bhash ?map\b", r"\bheap\b", r"\bqueue\b", r"\bload balancer\b",
+    r"\bdatabase\b", r"\bindex\b", r"\bkafka\b", r"\bredis\b", r"\bwindow function\b",
+    r"\bthe fix\b", r"\broot cause\b", r"\bi (?:led|owned|wrote|built|proposed|drove|set up|"
+    r"organi[sz]ed|scheduled|migrated|reduced|raised|talked|met|created|decided)\b",
+)
+VALIDATION = _rx(
+    r"\bwalk(?:ing)? through\b", r"\btrac(?:e|ing)\b", r"\bdry[- ]run\b", r"\blet me (?:check|test|verify|run)\b",
+    r"\bfor example\b", r"\bexample\b", r"\bsanity[- ]check\b", r"\bverif(?:y|ied|ies)\b",
+    r"\bcheck(?:ing)? (?:it |this |that )?against\b", r"\btest(?:ed|ing)? (?:it|this|that) (?:with|on)\b",
+    r"\bwhich (?:is|gives) (?:right|correct|what we want|the expected)\b", r"\bgives us\b",
+    r"\bresult is\b", r"\boutput (?:is|would be)\b", r"\bconfirm(?:s|ed)? (?:it|that|the)\b",
+    r"\bback-?test", r"\bholdout\b", r"\bvalidat", r"\bmeasured\b", r"\bwe saw\b", r"\bdropped from\b",
+    r"\bwent (?:from|down|up)\b",
+)
+GIVE_UP = _rx(
+    r"\bi don'?t know\b", r"\bi(?:'m| am) not sure (?:how|what|where)\b", r"\bi can'?t (?:think|figure|get|do|see|remember)\b",
+    r"\bi(?:'m| am) stuck\b", r"\bgive up\b", r"\bno idea\b", r"\bi(?:'m| am) blanking\b",
+    r"\bi don'?t think i can\b", r"\bcan we (?:skip|move on)\b", r"\bi(?:'d| would) rather stop\b",
+    r"\bi(?:'m| am) lost\b",
+)
+IMPACT = _rx(r"\d+\s?%", r"\b\d+(?:\.\d+)?\s?(?:x|ms|s|seconds|minutes|hours|days|weeks|k|m|gb|tb|\$)\b",
+             r"\breduced\b", r"\bincreased\b", r"\bimproved\b", r"\bcut\b", r"\bsaved\b", r"\bfrom \S+ to \S+")
+CORRECTION = _rx(
+    r"\bthat(?:'s| is) not (?:right|correct|quite right)\b", r"\bthat won'?t work\b", r"\bthere'?s a bug\b",
+    r"\bare you sure\b", r"\bthat(?:'s| is) (?:wrong|incorrect)\b", r"\bwhat happens if\b.{0,60}\bbreak",
+    r"\bthat would double[- ]count\b", r"\bthis misses\b", r"\bthat doesn'?t (?:handle|work|compile)\b",
+    r"\bnot quite\b", r"\bactually,? (?:no|that)\b",
+)
+COMPLEXITY = _rx(
+    r"\bo\([^)]{1,20}\)", r"\bbig[- ]o\b", r"\blinear(?: time)?\b", r"\bquadratic\b", r"\blog(?:arithmic)? ?n?\b",
+    r"\bconstant time\b", r"\bn log n\b", r"\bn squared\b", r"\bn\^2\b", r"\btime complexity\b", r"\bspace complexity\b",
+)
+COST = _rx(
+    r"\blatency\b", r"\bthroughput\b", r"\bmemory\b", r"\bcost(?:s|ly)?\b", r"\bexpensive\b", r"\bcheap(?:er)?\b",
+    r"\$\d", r"\bdollars?\b", r"\bstorage\b", r"\bcpu\b", r"\bnetwork\b", r"\bmaintain(?:ability|able)?\b",
+    r"\boperab", r"\bcomplexity\b", r"\brisk(?:y|ier)?\b", r"\bslower\b", r"\bfaster\b", r"\bscan(?:s|ned)?\b",
+    r"\bconsisten(?:cy|t)\b", r"\bavailability\b", r"\baccuracy\b", r"\bprecision\b", r"\brecall\b",
+    r"\bbias\b", r"\bvariance\b", r"\boverhead\b", r"\bp9[59]\b", r"\bmilliseconds?\b", r"\bms\b",
+    r"\btoil\b", r"\bblast radius\b", r"\bdowntime\b", r"\binterpretab", r"\bfreshness\b", r"\bstaleness\b",
+)
+ALTERNATIVE = _rx(
+    r"\balternative(?:ly|s)?\b", r"\banother (?:option|approach|way)\b", r"\bother option\b", r"\binstead\b",
+    r"\bversus\b", r"\bvs\.?\b", r"\btrade-?offs?\b", r"\bon the other hand\b", r"\bcould also\b",
+    r"\bthe downside\b", r"\bdownsides?\b", r"\bupside\b", r"\bpros?\b", r"\bcons\b", r"\bcompared (?:to|with)\b",
+    r"\bor we could\b", r"\bor i could\b", r"\beither\b", r"\brather than\b", r"\bwhereas\b",
+    r"\bwe considered\b", r"\bi considered\b", r"\boptions? (?:were|was|are)\b", r"\btwo options\b",
+    r"\bbrute[- ]force\b", r"\bnaive(?:ly)?\b", r"\bfix[- ]forward\b", r"\broll ?back vs\b",
+)
+CHOICE = _rx(
+    r"\bbecause\b", r"\bgiven (?:the|that|our)\b", r"\bsince (?:we|the|our)\b", r"\bso i(?:'d| would) (?:pick|go|choose|use)\b",
+    r"\bi(?:'d| would) (?:pick|choose|go with|prefer)\b", r"\bthat'?s why\b", r"\bwhich is why\b", r"\bwe chose\b",
+    r"\bi chose\b", r"\bworth it\b", r"\bfits? (?:the|our) (?:constraint|requirement|budget|slo)", r"\bdepends on\b",
+    r"\bgood enough\b", r"\bthe right call\b", r"\bwe decided\b",
+)
+EDGE = _rx(
+    r"\bempty\b", r"\bnull\b", r"\bnulls\b", r"\bnone\b", r"\bzero\b", r"\bnegative\b", r"\bduplicates?\b",
+    r"\boverflow\b", r"\bsingle (?:element|item|row|interval|node|value)\b", r"\bone element\b", r"\bedge cases?\b",
+    r"\bcorner cases?\b", r"\bboundar(?:y|ies)\b", r"\bvery large\b", r"\bhuge\b", r"\boff[- ]by[- ]one\b",
+    r"\btimeouts?\b", r"\bfail(?:s|ure|ures|ing|over)?\b", r"\bretr(?:y|ies)\b", r"\boutage\b", r"\bdown\b",
+    r"\bpartial\b", r"\brace condition\b", r"\bconcurren", r"\bleak(?:age)?\b", r"\bdrift\b", r"\bskew\b",
+    r"\bmissing (?:data|values)\b", r"\bimbalance", r"\broll ?back\b", r"\balert(?:s|ing)?\b", r"\bhot (?:key|partition|shard)\b",
+    r"\blate[- ]arriving\b", r"\bout[- ]of[- ]order\b", r"\bidempot", r"\bdead[- ]letter\b", r"\bbackpressure\b",
+    r"\bsplit[- ]brain\b", r"\bunicode\b", r"\binvalid\b", r"\bmalformed\b", r"\bties?\b", r"\bsmall sample",
+    r"\bcold start\b", r"\bnovelty effect\b", r"\bwhat could (?:have )?go(?:ne)? wrong\b", r"\brisks?\b",
+    r"\bdata loss\b", r"\bcapacity\b", r"\bthundering herd\b", r"\bcascad", r"\bnan\b",
+)
+HANDLE = _rx(
+    r"\btest(?:s|ed|ing)?\b", r"\bhandle(?:s|d)?\b", r"\bcheck(?:s|ed)? (?:for|if|that|whether)\b", r"\bguard\b",
+    r"\breturn (?:early|an empty|empty|none|null|zero|-1)\b", r"\bif (?:the )?\w+ (?:is|are) (?:empty|null|none|zero)\b",
+    r"\bassert", r"\bunit test", r"\bwe(?:'d| would) alert\b", r"\bfallback\b", r"\bfall back\b", r"\bcoalesce\b",
+    r"\bdedup", r"\bwith jitter\b", r"\bexponential backoff\b", r"\bcircuit breaker\b", r"\bcanary\b",
+    r"\bmonitor(?:ing)?\b", r"\bmitigat", r"\bwould do differently\b", r"\bnext time\b", r"\blearn(?:ed|t)\b",
+    r"\bi(?:'d| would) add\b", r"\bwe added\b", r"\bvalidate\b", r"\bcap(?:ped)?\b", r"\bclamp\b", r"\btimeout of\b",
+    r"\bstratif", r"\bhold[- ]?out\b", r"\bbackfill\b", r"\bdead[- ]letter\b", r"\bis null\b", r"\bnot null\b",
+)
+STRUCTURE = _rx(
+    r"^(?:first|second|third|then|next|finally|lastly)\b", r"\bfirst,", r"\bsecond,", r"\bthree (?:things|parts|steps)\b",
+    r"\btwo (?:things|parts|steps)\b", r"\bto summari[sz]e\b", r"\bin short\b", r"\bthe plan is\b", r"\bmy plan\b",
+    r"\bhigh[- ]level\b", r"\bstep \d\b", r"\blet me (?:start|outline|structure|summari[sz]e)\b", r"\bthe short answer\b",
+    r"\bin summary\b", r"\bto recap\b", r"\bthe bottom line\b", r"\bmy answer is\b",
+)
+CHECK_IN = _rx(
+    r"\bdoes that (?:make sense|sound (?:right|good|reasonable)|work for you)\b", r"\bshould i\b", r"\bis that (?:ok|okay|fine|alright)\b",
+    r"\bwould you like me to\b", r"\bdo you want me to\b", r"\bany questions\b", r"\bam i on the right track\b",
+    r"\bsound good\?", r"\bwant me to go deeper\b", r"\bshall i\b",
+)
+FILLER = _rx(r"\bum+\b", r"\buh+\b", r"\berm\b", r"\byou know\b", r"\bi mean\b", r"\bsort of\b", r"\bkind of\b",
+             r"\bbasically\b", r"\bi guess\b", r"\banyway(?:s)?\b", r"\bwhatever\b", r"\blike,")
+DIG = _rx(r"\bcan you (?:elaborate|be more specific|expand|clarify what you mean)\b", r"\bwhat do you mean\b",
+          r"\blet me (?:stop|interrupt) you\b", r"\bto be (?:clear|concrete)\b", r"\bcould you be more specific\b",
+          r"\bcan you give (?:me )?(?:a|an) (?:concrete|specific)\b", r"\bi'?m not following\b", r"\bbring(?:ing)? you back\b",
+          r"\blet'?s focus\b", r"\bwhat (?:exactly|specifically)\b", r"\bsorry,? (?:i didn'?t|what)\b")
+PM_GOOD = _rx(r"\bwent well\b", r"\bwhat worked\b", r"\bi did well\b", r"\bgood (?:call|move|part)\b", r"\bstrength",
+              r"\bi(?:'m| am) (?:happy|glad|pleased)\b", r"\bhelped\b", r"\bpaid off\b", r"\bworked well\b")
+PM_BAD = _rx(r"\bwent (?:badly|poorly|wrong)\b", r"\bi (?:missed|forgot|rushed|struggled|didn'?t|failed|skipped|froze|jumped)\b",
+             r"\bmistake\b", r"\bshould have\b", r"\bshould'?ve\b", r"\bweak(?:ness|est)?\b", r"\bbadly\b", r"\bbug\b",
+             r"\bnot (?:enough|clear)\b", r"\btoo (?:long|much|late|early|slow)\b", r"\bwasted\b")
+PM_CHANGE = _rx(r"\bnext time\b", r"\bwould do differently\b", r"\bi(?:'d| would| will|'ll) (?:start|ask|state|write|test|"
+                r"spend|practi[sc]e|clarify|draw|check|time|narrate|slow|begin)\b", r"\bdifferently\b", r"\binstead\b",
+                r"\bin the future\b", r"\bgoing forward\b")
+PM_STEP = _rx(r"\bpractice\b", r"\bpractise\b", r"\bnext (?:practice|step|session|mock|round)\b", r"\bdrill\b",
+              r"\bleetcode\b", r"\bi(?:'ll| will| plan to| am going to|'m going to) (?:do|redo|work|read|review|solve|study|re-?do|schedule|practi)",
+              r"\b(?:two|three|\d+) more\b", r"\btimer\b", r"\bthis week\b", r"\btomorrow\b", r"\bmock\b")
+PM_GENERIC = _rx(r"\bwent (?:fine|ok|okay|alright|well overall)\b", r"\bcould (?:be|have been) (?:faster|better)\b",
+                 r"\boverall (?:good|fine|ok)\b", r"\bnot bad\b", r"\bi think i did (?:ok|okay|fine|well)\b",
+                 r"\bneed to practi[sc]e more\b", r"\bmore practice\b")
+TECH = re.compile(r"\b(?:[A-Z]{2,}[A-Za-z0-9]*|\w+_\w+|\w+\(\)|O\([^)]+\)|\d+(?:\.\d+)?)\b")
+WORD = re.compile(r"\b[\w']+\b")
+
+
+# ---------------------------------------------------------------- analysis
+
+
+@dataclass
+class Analysis:
+    """The candidate's sentences and the per-criterion findings of one transcript."""
+
+    transcript: Transcript
+    sentences: list[Sentence]
+    injections: list[Sentence]
+    findings: dict[CriterionId, Finding]
+    first_solution: int | None  # index of the first solution sentence
+
+
+def candidate_sentences(transcript: Transcript) -> tuple[list[Sentence], list[Sentence]]:
+    """(sentences, injection sentences) of the candidate, with offsets into each turn."""
+    out: list[Sentence] = []
+    injected: list[Sentence] = []
+    seg = _segmenter()
+    for turn in transcript.turns:
+        if turn.speaker is not Speaker.CANDIDATE or not turn.text.strip():
+            continue
+        for span in seg.segment(turn.text):
+            raw = turn.text[span.start:span.end]
+            lead = len(raw) - len(raw.lstrip())
+            text = raw.strip()
+            if not text or not WORD.search(text):
+                continue
+            s = Sentence(turn=turn.id, start=span.start + lead, end=span.start + lead + len(text),
+                         text=text, index=len(out) + len(injected), postmortem=turn.is_postmortem)
+            (injected if INJECTION.search(text) else out).append(s)
+    return out, injected
+
+
+def _count(rx: re.Pattern[str], text: str) -> int:
+    return len(rx.findall(text))
+
+
+def analyse(transcript: Transcript) -> Analysis:
+    sents, injected = candidate_sentences(transcript)
+    live = [s for s in sents if not s.postmortem]
+    pm = [s for s in sents if s.postmortem]
+    first_solution = next((s.index for s in live if SOLUTION.search(s.text)), None)
+    rk = transcript.round
+    f = {
+        C.REQUIREMENTS: _requirements(live, first_solution, rk),
+        C.CORRECTNESS: _correctness(live, transcript, first_solution, rk),
+        C.TRADEOFFS: _tradeoffs(live, rk),
+        C.EDGE_CASES: _edge_cases(live, rk),
+        C.COMMUNICATION: _communication(live, transcript, injected),
+        C.POSTMORTEM: _postmortem(pm),
+    }
+    first_cand = next((t.id for t in transcript.turns if t.speaker is Speaker.CANDIDATE), None)
+    for finding in f.values():
+        if finding.opportunity is None:
+            finding.opportunity = first_cand
+    return Analysis(transcript, sents, injected, f, first_solution)
+
+
+def _is_clarifying(s: Sentence) -> bool:
+    t = s.text
+    asks = t.rstrip().endswith("?") or bool(QUESTION_START.search(t) and "?" in t)
+    return asks and not NOT_CLARIFYING.search(t) and len(WORD.findall(t)) >= 3
+
+
+def _requirements(live: list[Sentence], first_solution: int | None,
+                  rk: RoundKind | None) -> Finding:
+    f = Finding()
+    cutoff = first_solution if first_solution is not None else 10**9
+    early = late = restate = scale = 0
+    for s in live:
+        is_q = _is_clarifying(s)
+        before = s.index <= cutoff
+        has_scale = bool(SCALE.search(s.text))
+        if is_q:
+            if before:
+                early += 1
+                f.hits.append((2.0 + has_scale, s))
+            else:
+                late += 1
+                f.hits.append((1.0, s))
+            scale += has_scale
+        if RESTATE.search(s.text):
+            restate += 1
+            f.hits.append((1.5 if before else 0.8, s))
+    f.features = {"early_questions": min(early, 6), "late_questions": min(late, 4),
+                  "restates": min(restate, 4), "scale_questions": min(scale, 4),
+                  "asked_any": float(early + late > 0),
+                  "asked_before_solution": float(early > 0 and first_solution is not None)}
+    return f
+
+
+def _correctness(live: list[Sentence], t: Transcript, first_solution: int | None,
+                 rk: RoundKind | None) -> Finding:
+    f = Finding()
+    solution = validation = gaveup = impact = 0
+    words = sum(len(WORD.findall(s.text)) for s in live)
+    for s in live:
+        if SOLUTION.search(s.text):
+            solution += 1
+            f.hits.append((1.0 + 0.5 * bool(TECH.search(s.text)), s))
+        if VALIDATION.search(s.text):
+            validation += 1
+            f.hits.append((2.0, s))
+        if IMPACT.search(s.text):
+            impact += 1
+            f.hits.append((1.2 if rk is RoundKind.BEHAVIORAL else 0.5, s))
+        if GIVE_UP.search(s.text):
+            gaveup += 1
+    corrections = sum(1 for turn in t.turns if turn.speaker is Speaker.INTERVIEWER
+                      and CORRECTION.search(turn.text))
+    f.features = {"solution_sentences": min(solution, 12), "validation": min(validation, 4),
+                  "gave_up": min(gaveup, 3), "corrections": min(corrections, 3),
+                  "impact": min(impact, 4), "candidate_words_log": _log(words),
+                  "has_solution": float(solution > 0)}
+    return f
+
+
+def _tradeoffs(live: list[Sentence], rk: RoundKind | None) -> Finding:
+    f = Finding()
+    comp = cost = alt = choice = 0
+    for s in live:
+        a, c, k, ch = (bool(ALTERNATIVE.search(s.text)), bool(COMPLEXITY.search(s.text)),
+                       _count(COST, s.text), bool(CHOICE.search(s.text)))
+        alt += a
+        comp += c
+        cost += min(k, 2)
+        choice += ch and (a or c or k > 0)
+        strength = 1.5 * a + 1.0 * c + 0.5 * min(k, 2) + 0.7 * (ch and (a or c or k > 0))
+        if strength >= 1.0:
+            f.hits.append((strength, s))
+    f.features = {"alternatives": min(alt, 5), "complexity": min(comp, 4), "cost_terms": min(cost, 8),
+                  "justified_choices": min(choice, 4), "any_alternative": float(alt > 0)}
+    return f
+
+
+def _edge_cases(live: list[Sentence], rk: RoundKind | None) -> Finding:
+    f = Finding()
+    named = handled = distinct = 0
+    kinds: set[str] = set()
+    for s in live:
+        edges = {m.lower() for m in EDGE.findall(s.text)}
+        h = bool(HANDLE.search(s.text))
+        if edges:
+            named += 1
+            kinds |= edges
+            handled += h
+            f.hits.append((1.0 + 1.0 * h + 0.3 * min(len(edges), 3), s))
+    distinct = len(kinds)
+    f.features = {"edge_sentences": min(named, 8), "handled": min(handled, 6),
+                  "distinct_edges": min(distinct, 8), "any_edge": float(named > 0)}
+    return f
+
+
+def _communication(live: list[Sentence], t: Transcript, injected: list[Sentence]) -> Finding:
+    f = Finding()
+    cand_turns = [x for x in t.turns if x.speaker is Speaker.CANDIDATE and not x.is_postmortem]
+    lengths = [len(WORD.findall(x.text)) for x in cand_turns] or [0]
+    words = sum(lengths)
+    filler = sum(_count(FILLER, s.text) for s in live)
+    structure = checkin = 0
+    for s in live:
+        st, ci = bool(STRUCTURE.search(s.text)), bool(CHECK_IN.search(s.text))
+        structure += st
+        checkin += ci
+        if st or ci:
+            f.hits.append((1.0 + st + 0.5 * ci, s))
+    digs = sum(1 for x in t.turns if x.speaker is Speaker.INTERVIEWER and DIG.search(x.text))
+    f.features = {
+        "mean_turn_words_log": _log(words / max(len(cand_turns), 1)),
+        "max_turn_words_log": _log(max(lengths)),
+        "filler_rate": min(filler / max(words, 1) * 100, 10.0),
+        "structure": min(structure, 5), "check_ins": min(checkin, 4), "digs": min(digs, 4),
+        "injection": float(bool(injected)),
+        "long_turns": float(sum(1 for n in lengths if n > 220)),
+    }
+    if not f.hits and live:
+        # a clear answer with no signposting still shows how the candidate communicates
+        f.hits.append((0.1, max(live, key=lambda s: min(len(s.text), 200))))
+    return f
+
+
+def _postmortem(pm: list[Sentence]) -> Finding:
+    f = Finding()
+    if not pm:
+        f.features = {"present": 0.0, "words_log": 0.0, "good": 0.0, "bad": 0.0, "change": 0.0,
+                      "step": 0.0, "generic": 0.0, "specific_terms": 0.0}
+        f.note = "no post-mortem"
+        return f
+    text = " ".join(s.text for s in pm)
+    good = sum(bool(PM_GOOD.search(s.text)) for s in pm)
+    bad = sum(bool(PM_BAD.search(s.text)) for s in pm)
+    change = sum(bool(PM_CHANGE.search(s.text)) for s in pm)
+    step = sum(bool(PM_STEP.search(s.text)) for s in pm)
+    generic = sum(bool(PM_GENERIC.search(s.text)) for s in pm)
+    specific = len(TECH.findall(text))
+    for s in pm:
+        strength = (bool(PM_GOOD.search(s.text)) + bool(PM_BAD.search(s.text))
+                    + bool(PM_CHANGE.search(s.text)) + 1.2 * bool(PM_STEP.search(s.text))
+                    + 0.3 * min(len(TECH.findall(s.text)), 3))
+        f.hits.append((strength + 0.1, s))
+    f.features = {"present": 1.0, "words_log": _log(len(WORD.findall(text))), "good": min(good, 3),
+                  "bad": min(bad, 3), "change": min(change, 3), "step": min(step, 3),
+                  "generic": min(generic, 3), "specific_terms": min(specific, 10)}
+    return f
+
+
+def _log(x: float) -> float:
+    import math
+
+    return round(math.log1p(max(x, 0.0)), 4)
+
+
+def coverage(transcript: Transcript) -> dict[CriterionId, float]:
+    """Live rubric coverage, 0-1 per criterion, for the interviewer's next move."""
+    a = analyse(transcript)
+    f = a.findings
+    def sat(x: float, k: float) -> float:
+        return min(x / k, 1.0)
+    return {
+        C.REQUIREMENTS: sat(f[C.REQUIREMENTS].features["early_questions"]
+                            + f[C.REQUIREMENTS].features["restates"], 3),
+        C.CORRECTNESS: sat(f[C.CORRECTNESS].features["has_solution"]
+                           + f[C.CORRECTNESS].features["validation"], 2),
+        C.TRADEOFFS: sat(f[C.TRADEOFFS].features["alternatives"]
+                         + f[C.TRADEOFFS].features["complexity"], 2),
+        C.EDGE_CASES: sat(f[C.EDGE_CASES].features["handled"]
+                          + 0.5 * f[C.EDGE_CASES].features["edge_sentences"], 2),
+        C.COMMUNICATION: sat(f[C.COMMUNICATION].features["structure"]
+                             + f[C.COMMUNICATION].features["check_ins"], 2),
+        C.POSTMORTEM: f[C.POSTMORTEM].features["present"],
+    }
