@@ -36,6 +36,22 @@ class ConstantScorer:
                                       rater=Rater.ANALYTIC) for c in CriterionId})
 
 
+def _llm(model: str, settings: Settings) -> Scorer:
+    from agent.scoring.llm import LLMScorer
+
+    if is_offline(model):
+        raise ConfigError("the llm scorer needs a model: pass --model or set MOCKLOOP_MODEL")
+    return LLMScorer(model, settings)
+
+
+def _combined(model: str, settings: Settings) -> Scorer:
+    from agent.scoring.combined import CombinedScorer
+
+    if is_offline(model):
+        raise ConfigError("the combined scorer needs a model: pass --model or set MOCKLOOP_MODEL")
+    return CombinedScorer(model, settings)
+
+
 def _available() -> dict[str, Callable[[], Scorer]]:
     from agent.scoring.analytic import AnalyticScorer
 
@@ -52,6 +68,8 @@ def get_scorer(name: str = "auto", *, model: str | None = None,
     if name == "auto":
         name = "analytic" if is_offline(grader) else "combined"
     factories = _available()
+    factories["llm"] = lambda: _llm(grader, settings)
+    factories["combined"] = lambda: _combined(grader, settings)
     if name not in factories:
         raise ConfigError(f"unknown or unavailable scorer {name!r}; choose from: "
                           + ", ".join(sorted(factories)))

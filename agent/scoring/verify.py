@@ -49,13 +49,16 @@ def normalised(text: str) -> str:
 
 def locate(quote: str, text: str) -> tuple[MatchKind, int, int] | None:
     """Where `quote` sits in `text` as (match kind, start, end) in original offsets."""
-    nq = normalised(quote).strip(" .,;:!?\"'")
+    nt, index = normalise(text)
+    full = normalised(quote)
+    # try the quote as given, then without the punctuation a model may add or drop at its ends
+    for nq in dict.fromkeys((full, full.strip(" .,;:!?\"'"))):
+        pos = nt.find(nq) if nq else -1
+        if pos >= 0:
+            return MatchKind.EXACT, index[pos], index[pos + len(nq) - 1] + 1
+    nq = full.strip(" .,;:!?\"'")
     if not nq:
         return None
-    nt, index = normalise(text)
-    pos = nt.find(nq)
-    if pos >= 0:
-        return MatchKind.EXACT, index[pos], index[pos + len(nq) - 1] + 1
     if len(nq) < MIN_FUZZY_LEN:
         return None
     al = fuzz.partial_ratio_alignment(nq, nt, score_cutoff=FUZZY_THRESHOLD)
