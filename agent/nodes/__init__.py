@@ -1,0 +1,1 @@
+"""Graph nodes: small functions over the interview state (see agent/graph.py)."""
