@@ -138,6 +138,81 @@ def calibrate(
     refit(write=not dry_run)
 
 
+PERSONAS = Path(__file__).resolve().parent.parent / "evals" / "personas" / "personas.json"
+
+
+def load_persona(name: str) -> dict[str, object]:
+    personas = json.loads(PERSONAS.read_text())
+    if name not in personas:
+        raise MockloopError(f"unknown persona {name!r}; choose from: {', '.join(personas)}")
+    return personas[name]
+
+
+@app.command()
+def interview(
+    role: Annotated[str, typer.Option(help="Backend | MLE/MLOps | Data Engineering | Data Science | DevOps/SRE")] = "Backend",
+    archetype: Annotated[str, typer.Option(help="FAANG/high-growth | Enterprise | Automotive/industrial")] = "FAANG/high-growth",
+    stages: Annotated[list[str] | None, typer.Option("--stage", help="repeat: recruiter_screen, technical_screen, onsite, debrief")] = None,
+    rounds: Annotated[list[str] | None, typer.Option("--round", help="repeat: run just these rounds")] = None,
+    session: Annotated[str | None, typer.Option(help="resume this session id")] = None,
+    persona: Annotated[str | None, typer.Option(help="drive it with a simulated candidate")] = None,
+    candidate: Annotated[Path | None, typer.Option(help="a file of answers, one per paragraph")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the final state as JSON")] = False,
+) -> None:
+    """A mock interview in the terminal (or driven by a simulated candidate)."""
+    from agent.interview import InterviewConfig
+    from agent.models import Archetype, Role, RoundKind, Stage
+    from agent.session import InterviewSession
+
+    try:
+        sess = InterviewSession(session)
+        if session and sess.exists():
+            prompt = sess.prompt()
+            typer.echo(f"(resuming session {sess.id})")
+        else:
+            cfg = InterviewConfig(
+                role=Role.parse(role), archetype=Archetype.parse(archetype),
+                **({"stages": [Stage.parse(s) for s in stages]} if stages else {}),
+                rounds=[RoundKind.parse(r) for r in rounds] if rounds else None)
+            prompt = sess.start(cfg)
+            typer.echo(f"(session {sess.id}: resume with --session {sess.id})")
+        answers: list[str] = []
+        pm = ""
+        if persona:
+            p = load_persona(persona)
+            answers, pm = list(p["answers"]), str(p["postmortem"])  # type: ignore[arg-type]
+        elif candidate:
+            answers = [a.strip() for a in candidate.read_text().split("\n\n") if a.strip()]
+        scripted = bool(persona or candidate)
+        i = 0
+        while not prompt.finished:
+            typer.secho(f"\nInterviewer: {prompt.text}", fg="cyan")
+            if scripted:
+                if prompt.kind == "postmortem":
+                    text = pm or "No reflection."
+                else:
+                    text = answers[i % len(answers)] if answers else "No answer."
+                    i += 1
+                typer.echo(f"Candidate: {text}")
+            else:
+                text = typer.prompt("Candidate")
+            prev = prompt.round_index
+            prompt = sess.answer(text)
+            done = prompt.rounds[prev]
+            if done.scorecard is not None and (prompt.round_index != prev or prompt.finished):
+                typer.secho(f"\n[round {done.kind.label}: {done.scorecard.total}/12]", bold=True)
+        if prompt.debrief:
+            d = prompt.debrief
+            typer.secho(f"\nDebrief: {d['recommendation']} (weighted signal {d['weighted_signal']})", bold=True)
+            typer.echo(f"Plan: {d['plan']['advice']} Weakest: {', '.join(d['plan']['weakest_criteria'])}")
+        if as_json:
+            print(prompt.model_dump_json())
+    except ValueError as exc:
+        _fail(MockloopError(str(exc)))
+    except MockloopError as exc:
+        _fail(exc)
+
+
 knowledge_app = typer.Typer(no_args_is_help=True, help="Build and query the knowledge store.")
 app.add_typer(knowledge_app, name="knowledge")
 

@@ -20,6 +20,7 @@ from agent.signals import Analysis, Finding, analyse
 
 PARAMS_PATH = Path(__file__).with_name("analytic_params.json")
 C = CriterionId
+MIN_POSTMORTEM_WORDS_LOG = 1.95  # log1p(6): under six words is no reflection
 
 
 @cache
@@ -86,8 +87,9 @@ class AnalyticScorer:
             p = self.params["criteria"][cid.value]
             out[cid] = level(linear_score(a.findings[cid].features, p), p["thresholds"])
         # rubric rules on top of the fitted model
-        if not a.findings[C.POSTMORTEM].features["present"]:
-            out[C.POSTMORTEM] = 0
+        pm = a.findings[C.POSTMORTEM].features
+        if not pm["present"] or pm["words_log"] < MIN_POSTMORTEM_WORDS_LOG:
+            out[C.POSTMORTEM] = 0  # none, or a few words that reflect on nothing
         if a.injections and out[C.COMMUNICATION] == 2:
             out[C.COMMUNICATION] = 1
         return out
