@@ -75,7 +75,7 @@ def test_strong_persona_scores_high_and_debrief_quotes_verify():
 
 
 def test_probes_target_the_weak_criterion():
-    final, asked = drive("no_edge_cases", InterviewConfig(
+    final, _ = drive("no_edge_cases", InterviewConfig(
         role=Role.BACKEND, archetype=Archetype.ENTERPRISE, rounds=[RoundKind.CODING]))
     rnd = final.rounds[0]
     assert C.EDGE_CASES in rnd.probed
