@@ -265,12 +265,16 @@ def serve(
     host: Annotated[str | None, typer.Option()] = None,
     port: Annotated[int | None, typer.Option()] = None,
 ) -> None:
-    """Start the app (offline engine unless a model is configured)."""
+    """Start the web app (offline engine unless a model is configured)."""
     settings = get_settings(host=host, port=port)
-    sample = Path(__file__).resolve().parent.parent / "tests" / "data" / "sample_backend_coding.md"
-    typer.echo(f"The web app is not built yet; scoring the bundled sample {sample.name} instead.\n"
-               f"(data dir: {settings.data_dir})")
-    score([str(sample)], scorer="auto", model=None, as_json=False, concurrency=1)
+    from agent.knowledge import get_store
+
+    typer.echo("preparing the knowledge store (first start builds it)...")
+    get_store(settings)
+    from ui.app import demo
+
+    demo.queue().launch(server_name=settings.host, server_port=settings.port,
+                        show_error=True)
 
 
 def main() -> None:  # pragma: no cover
