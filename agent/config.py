@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     api_base: str | None = None
     api_key: SecretStr | None = None
     data_dir: Path = Field(default_factory=_default_data_dir)
+    knowledge_dir: Path | None = None  # where the Chroma store lives; default <data_dir>/chroma
     timeout_s: float = 60.0
     max_retries: int = 2
     retry_backoff_s: float = 1.0
@@ -51,7 +52,7 @@ class Settings(BaseSettings):
 
     @property
     def chroma_dir(self) -> Path:
-        return self.data_dir / "chroma"
+        return self.knowledge_dir or self.data_dir / "chroma"
 
     @property
     def db_path(self) -> Path:

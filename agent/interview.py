@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
+from collections.abc import Callable
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -38,6 +41,10 @@ ONSITE = [RoundKind.CODING, RoundKind.SYSTEM_DESIGN, RoundKind.BEHAVIORAL]
 #: Candidate answers per round before the interviewer closes it, by round kind.
 TURN_BUDGET = {RoundKind.RECRUITER_SCREEN: 4, RoundKind.BEHAVIORAL: 5, RoundKind.CODING: 6,
                RoundKind.SQL: 6, RoundKind.ML: 6, RoundKind.INFRA: 6, RoundKind.SYSTEM_DESIGN: 7}
+#: Minutes per round before the interviewer closes it, by round kind.
+TIME_BUDGET_MIN = {RoundKind.RECRUITER_SCREEN: 30, RoundKind.BEHAVIORAL: 45, RoundKind.CODING: 45,
+                   RoundKind.SQL: 45, RoundKind.ML: 45, RoundKind.INFRA: 45,
+                   RoundKind.SYSTEM_DESIGN: 60}
 STOP_WORDS = re.compile(r"\b(?:let'?s stop|i(?:'d| would) like to stop|end (?:the|this) (?:round|interview)|"
                         r"i give up|i'?m done|skip this round|stop the interview)\b", re.IGNORECASE)
 ACKS = ["Thanks, that helps.", "Okay, got it.", "Understood.", "Good, thank you.",
@@ -70,6 +77,7 @@ class InterviewConfig(BaseModel):
     tech_screen: RoundKind | None = None
     engine: str = "offline"
     turn_budget: dict[RoundKind, int] = Field(default_factory=dict)
+    time_budget_min: dict[RoundKind, float] = Field(default_factory=dict)
 
     def plan(self) -> list[tuple[Stage, RoundKind]]:
         if self.rounds:
@@ -86,6 +94,9 @@ class InterviewConfig(BaseModel):
 
     def budget(self, kind: RoundKind) -> int:
         return self.turn_budget.get(kind, TURN_BUDGET[kind])
+
+    def minutes(self, kind: RoundKind) -> float:
+        return self.time_budget_min.get(kind, TIME_BUDGET_MIN[kind])
 
 
 def _stage_of(kind: RoundKind) -> Stage:
@@ -106,6 +117,8 @@ class RoundState(BaseModel):
     status: str = "open"  # open | postmortem | scored
     scorecard: Scorecard | None = None
     notes: list[str] = Field(default_factory=list)  # e.g. visible fallbacks
+    guidance: list[dict[str, str]] = Field(default_factory=list)  # why this question
+    started_at: float | None = None
 
     def transcript(self, config: InterviewConfig) -> Transcript:
         return Transcript(role=config.role, archetype=config.archetype, round=self.kind,
@@ -136,8 +149,10 @@ class Move(BaseModel):
     probe: str = ""  # the probe itself, remembered so it is never asked twice
 
 
-def next_move(config: InterviewConfig, rnd: RoundState, question: Question | None) -> Move:
+def next_move(config: InterviewConfig, rnd: RoundState, question: Question | None,
+              now: float | None = None) -> Move:
     """Follow up, probe the weakest unevidenced criterion, or close the round."""
+    now = time.time() if now is None else now
     transcript = rnd.transcript(config)
     last = next((t for t in reversed(rnd.turns) if t.speaker is Speaker.CANDIDATE), None)
     if last is not None and STOP_WORDS.search(last.text):
@@ -146,6 +161,8 @@ def next_move(config: InterviewConfig, rnd: RoundState, question: Question | Non
     rnd.coverage = cov
     if rnd.answers() >= config.budget(rnd.kind):
         return Move(action="close", text="We're at time for this round.")
+    if rnd.started_at is not None and now - rnd.started_at > 60 * config.minutes(rnd.kind):
+        return Move(action="close", text="We've run out of time for this round.")
     live = [c for c in CriterionId if c is not C.POSTMORTEM]
     if all(cov[c] >= 0.5 for c in live) and rnd.answers() >= 3:
         return Move(action="close", text="That covers what I wanted to explore.")
@@ -157,6 +174,47 @@ def next_move(config: InterviewConfig, rnd: RoundState, question: Question | Non
             ack = ACKS[(len(rnd.turns) + len(rnd.asked)) % len(ACKS)]
             return Move(action="probe", criterion=crit, text=f"{ack} {text}", probe=text)
     return Move(action="close", text="I think I have what I need for this round.")
+
+
+class LLMInterviewer:
+    """Phrases the offline policy's chosen move with a model, streaming its tokens.
+
+    The offline policy still decides what to probe (the live signals are the source of
+    truth); the model only words it, with the round's guidance. If the model fails, the
+    offline wording is used for that turn and the fallback is noted visibly.
+    """
+
+    def __init__(self, model: str) -> None:
+        self.model = model
+
+    def phrase(self, config: InterviewConfig, rnd: RoundState, move: Move,
+               guidance: list[Any], on_token: Callable[[str], None] | None = None) -> tuple[str, str | None]:
+        """(text, fallback note or None)."""
+        from agent import llm
+        from agent.prompts import render
+        from agent.rubric import CRITERIA
+
+        crit = CRITERIA[move.criterion] if move.criterion else None
+        system = render("interviewer_system.md.j2", archetype=config.archetype.label,
+                        round_label=rnd.kind.label, role=config.role.label, guidance=guidance)
+        user = render("interviewer_turn.md.j2", turns=rnd.turns, asked=rnd.asked,
+                      move="probe" if move.criterion else "follow up",
+                      criterion=move.criterion.value if move.criterion else None,
+                      criterion_name=crit.name if crit else "",
+                      reading=crit.reading(rnd.kind) if crit else "", hint=move.probe)
+        parts: list[str] = []
+        try:
+            for token in llm.stream([{"role": "system", "content": system},
+                                     {"role": "user", "content": user}], model=self.model):
+                parts.append(token)
+                if on_token:
+                    on_token(token)
+        except llm.LLMError as exc:
+            return move.text, f"the model failed ({exc}); the offline interviewer asked this turn"
+        text = "".join(parts).strip()
+        if not text:
+            return move.text, "the model returned nothing; the offline interviewer asked this turn"
+        return text, None
 
 
 def _probe_text(crit: CriterionId, question: Question | None, asked: list[str]) -> str | None:

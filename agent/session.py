@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from langgraph.types import Command
@@ -67,6 +68,19 @@ class InterviewSession:
             raise MockloopError("this interview has finished")
         self.graph.invoke(Command(resume=text.strip()), self.cfg)
         return self.prompt()
+
+    def stream_answer(self, text: str) -> Iterator[str | Prompt]:
+        """Like `answer`, yielding the interviewer's tokens as a model produces them, then
+        the new Prompt. With the offline engine there are no tokens, just the Prompt."""
+        if not text or not text.strip():
+            raise MockloopError("the answer is empty; type something (or 'let's stop' to end the round)")
+        if self.prompt().finished:
+            raise MockloopError("this interview has finished")
+        for mode, chunk in self.graph.stream(Command(resume=text.strip()), self.cfg,
+                                             stream_mode=["custom", "updates"]):
+            if mode == "custom" and "token" in chunk:
+                yield chunk["token"]
+        yield self.prompt()
 
     def prompt(self) -> Prompt:
         snap = self.graph.get_state(self.cfg)

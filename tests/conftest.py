@@ -81,13 +81,20 @@ def _socket_guard(request: pytest.FixtureRequest) -> Iterator[None]:
 # ---------------------------------------------------------------- isolation
 
 
+@pytest.fixture(scope="session")
+def _shared_knowledge_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One Chroma store for the whole run, built from the real corpus on first use."""
+    return tmp_path_factory.mktemp("chroma")
+
+
 @pytest.fixture(autouse=True)
-def _isolated_settings(tmp_path_factory: pytest.TempPathFactory,
+def _isolated_settings(tmp_path_factory: pytest.TempPathFactory, _shared_knowledge_dir: Path,
                        monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for key in list(os.environ):
         if key.startswith("MOCKLOOP_"):
             monkeypatch.delenv(key)
     monkeypatch.setenv("MOCKLOOP_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+    monkeypatch.setenv("MOCKLOOP_KNOWLEDGE_DIR", str(_shared_knowledge_dir))
     monkeypatch.setenv("MOCKLOOP_RETRY_BACKOFF_S", "0")
     from agent.llm import SCRIPTED
 

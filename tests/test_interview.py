@@ -165,3 +165,22 @@ def test_cli_interview_with_persona(tmp_path):
     final = json.loads(out.stdout.strip().splitlines()[-1])
     assert final["text"] is None and final["rounds"][0]["scorecard"]["scorer"] == "analytic"
 
+
+
+def test_llm_interviewer_streams_and_falls_back_visibly():
+    from agent.llm import SCRIPTED
+
+    SCRIPTED.replies.append("Thanks for that. How big can the input get, roughly?")
+    sess = InterviewSession()
+    cfg = InterviewConfig(role=Role.BACKEND, archetype=Archetype.FAANG,
+                          rounds=[RoundKind.CODING], engine="scripted")
+    sess.start(cfg)
+    out = list(sess.stream_answer("I'd use a hash map."))
+    tokens, final = out[:-1], out[-1]
+    assert "".join(tokens) == "Thanks for that. How big can the input get, roughly?"
+    assert final.text == "".join(tokens)
+    assert "I'd use a hash map." in SCRIPTED.calls[0][1]["content"]  # the transcript is sent
+    # no reply queued: the scripted model fails, the offline policy asks instead, visibly
+    final = list(sess.stream_answer("It's O(n)."))[-1]
+    assert final.text and final.rounds[0].notes
+    assert "offline interviewer asked this turn" in final.rounds[0].notes[-1]

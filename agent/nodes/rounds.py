@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from langgraph.config import get_stream_writer
 from langgraph.types import interrupt
 
-from agent.interview import POSTMORTEM_ASK, next_move, pick_question
-from agent.knowledge import load_corpus
+from agent.config import get_settings, is_offline
+from agent.interview import (
+    POSTMORTEM_ASK,
+    InterviewConfig,
+    LLMInterviewer,
+    RoundState,
+    next_move,
+    pick_question,
+)
+from agent.knowledge import Guidance, get_store, load_corpus
 from agent.models import Speaker, Stage
 from agent.nodes.state import State, config_of, round_of, with_round
 from agent.scoring.analytic import AnalyticScorer
@@ -15,6 +25,19 @@ from agent.scoring.analytic import AnalyticScorer
 
 def _question(qid: str | None):
     return next((q for q in load_corpus().questions if q.id == qid), None) if qid else None
+
+
+def _guidance(cfg: InterviewConfig, rnd: RoundState) -> list[Guidance]:
+    """Round guidance for 'why this question' and the LLM interviewer (empty if no store)."""
+    try:
+        store = get_store(get_settings())
+    except Exception:  # the store is an aid; the interview goes on without it
+        return []
+    if store.count() == 0:
+        return []
+    return store.guidance_for(role=cfg.role, archetype=cfg.archetype, round_kind=rnd.kind,
+                              kinds=("guidance", "rubric"), query=rnd.question or rnd.kind.label,
+                              k=3)
 
 
 def open_round(state: State) -> dict[str, Any]:
@@ -28,7 +51,10 @@ def open_round(state: State) -> dict[str, Any]:
     else:
         rnd.question_id, rnd.question = q.id, q.text
         text = f"{opener} {q.text}"
+    rnd.guidance = [{"id": g.id, "title": g.title, "source": g.source}
+                    for g in _guidance(cfg, rnd)]
     rnd.asked.append(text)
+    rnd.started_at = time.time()
     return {"rounds": with_round(state, rnd),
             "used_questions": [*state.get("used_questions", []), *([q.id] if q else [])],
             "pending": {"kind": "answer", "text": text, "criterion": None}}
@@ -53,9 +79,17 @@ def decide(state: State) -> dict[str, Any]:
     rnd = round_of(state)
     move = next_move(cfg, rnd, _question(rnd.question_id))
     if move.action == "probe":
+        text = move.text
+        if not is_offline(cfg.engine):
+            writer = get_stream_writer()
+            text, note = LLMInterviewer(cfg.engine).phrase(
+                cfg, rnd, move, _guidance(cfg, rnd), on_token=lambda t: writer({"token": t}))
+            if note:
+                rnd.notes.append(note)
+                writer({"fallback": note})
         rnd.asked.append(move.probe)
         rnd.probed.append(move.criterion)  # type: ignore[arg-type]
-        pending = {"kind": "answer", "text": move.text,
+        pending = {"kind": "answer", "text": text,
                    "criterion": move.criterion.value if move.criterion else None}
     else:
         pending = {"kind": "postmortem", "text": f"{move.text} {POSTMORTEM_ASK}", "criterion": None}
