@@ -29,8 +29,14 @@ def test_model_roles_can_differ(monkeypatch):
 
 def test_data_dir_and_secret(monkeypatch, tmp_path):
     monkeypatch.setenv("MOCKLOOP_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("MOCKLOOP_KNOWLEDGE_DIR")  # the test run shares one store
     monkeypatch.setenv("MOCKLOOP_API_KEY", "sk-hidden")
     s = get_settings()
     assert s.db_path.parent == tmp_path and s.chroma_dir == tmp_path / "chroma"
     assert "sk-hidden" not in repr(s) and "sk-hidden" not in s.model_dump_json()
     assert s.api_key.get_secret_value() == "sk-hidden"
+
+
+def test_knowledge_dir_can_live_apart(monkeypatch, tmp_path):
+    monkeypatch.setenv("MOCKLOOP_KNOWLEDGE_DIR", str(tmp_path / "kb"))
+    assert get_settings().chroma_dir == tmp_path / "kb"
