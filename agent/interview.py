@@ -68,6 +68,7 @@ POSTMORTEM_ASK = ("That's the end of this round. Before we score it, please writ
 
 
 class InterviewConfig(BaseModel):
+    candidate: str = ""  # a name for the progress view; empty is fine
     role: Role
     archetype: Archetype
     stages: list[Stage] = Field(default_factory=lambda: [Stage.RECRUITER_SCREEN,

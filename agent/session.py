@@ -13,6 +13,7 @@ from agent.config import Settings, get_settings
 from agent.errors import MockloopError
 from agent.graph import compile_graph
 from agent.interview import InterviewConfig, RoundState
+from agent.store import Store
 
 _GRAPHS: dict[str, Any] = {}
 
@@ -56,7 +57,10 @@ class InterviewSession:
         if not plan:
             raise MockloopError("choose at least one stage or round to run")
         rounds = [RoundState(stage=s, kind=k).model_dump(mode="json") for s, k in plan]
-        self.graph.invoke({"config": config.model_dump(mode="json"), "rounds": rounds,
+        Store(self.settings).upsert_session(self.id, candidate=config.candidate,
+                                            role=config.role.value,
+                                            archetype=config.archetype.value)
+        self.graph.invoke({"session_id": self.id, "config": config.model_dump(mode="json"), "rounds": rounds,
                            "current": 0, "pending": None, "used_questions": [],
                            "debrief": None}, self.cfg)
         return self.prompt()
@@ -67,7 +71,7 @@ class InterviewSession:
         if self.prompt().finished:
             raise MockloopError("this interview has finished")
         self.graph.invoke(Command(resume=text.strip()), self.cfg)
-        return self.prompt()
+        return self._touch(self.prompt())
 
     def stream_answer(self, text: str) -> Iterator[str | Prompt]:
         """Like `answer`, yielding the interviewer's tokens as a model produces them, then
@@ -80,7 +84,11 @@ class InterviewSession:
                                              stream_mode=["custom", "updates"]):
             if mode == "custom" and "token" in chunk:
                 yield chunk["token"]
-        yield self.prompt()
+        yield self._touch(self.prompt())
+
+    def _touch(self, prompt: Prompt) -> Prompt:
+        Store(self.settings).upsert_session(self.id, status="finished" if prompt.finished else "open")
+        return prompt
 
     def prompt(self) -> Prompt:
         snap = self.graph.get_state(self.cfg)

@@ -1,4 +1,5 @@
-"""The app's handlers, called as the browser would call them (no browser here)."""
+"""The app's handlers, called as the browser calls them (the browser suite is in
+tests/test_browser.py)."""
 
 from __future__ import annotations
 
@@ -8,23 +9,73 @@ import pytest
 from tests.conftest import DATA
 
 
+def _unwrap(gen):
+    return list(gen)[-1]
+
+
 def test_interview_handlers_round_trip():
     from ui import app
 
-    chat, status, sid = app.start_interview("Backend", "FAANG/high-growth", "coding")
-    assert sid and chat[-1]["role"] == "assistant" and "Session" in status
-    chat, status, box = app.answer(sid, "Is the input sorted? How big is it?")
-    assert box == "" and chat[-2] == {"role": "user", "content": "Is the input sorted? How big is it?"}
-    again, _ = app.resume(sid)
-    assert again == chat  # a reload shows the same conversation
+    out = app.start_interview("ana", "Backend", "FAANG/high-growth", "coding",
+                              app.STAGES, "offline")
+    chat, status, why, cards, box, sid = out
+    assert sid and chat[-1]["role"] == "assistant" and sid in status
+    chat, status, why, cards, box = _unwrap(app.answer(sid, "Is the input sorted? How big is it?"))
+    assert chat[-2] == {"role": "user", "content": "Is the input sorted? How big is it?"}
+    again = app.resume(sid)
+    assert again[0] == chat  # a reload shows the same conversation
     with pytest.raises(gr.Error, match="empty"):
-        app.answer(sid, "  ")
+        _unwrap(app.answer(sid, "  "))
+    assert [row[0] for row in app.past_sessions()] == [sid]
 
 
-def test_score_handler_and_clear_errors():
+def test_candidate_html_is_escaped_in_chat():
     from ui import app
 
-    md, raw = app.score_text((DATA / "sample_backend_coding.md").read_text(), None)
-    assert "# Scorecard" in md and '"requirements"' in raw
+    *_, sid = app.start_interview("", "Backend", "FAANG/high-growth", "coding", app.STAGES,
+                                  "offline")
+    chat = _unwrap(app.answer(sid, "<img src=x onerror=alert(1)> and <script>alert(2)</script>"))[0]
+    assert "<img" not in chat[-2]["content"] and "&lt;img" in chat[-2]["content"]
+
+
+def test_score_handler_highlights_and_saves(monkeypatch):
+    from ui import app
+
+    marked, md, files, saved = app.score_transcript(
+        (DATA / "sample_backend_coding.md").read_text(), None, "ana", "auto", "")
+    labels = {label for _, label in marked if label}
+    assert "requirements" in labels and "Saved as scorecard #1" in saved
+    assert any(text == "Is the input sorted by start time?" for text, label in marked
+               if label == "requirements")
+    assert files[1].endswith("scorecard.json")
     with pytest.raises(gr.Error, match="no speaker labels"):
-        app.score_text("just some notes", None)
+        app.score_transcript("just some notes", None, "", "auto", "")
+
+
+def test_coach_login_review_and_agreement(monkeypatch):
+    from ui import app
+
+    app.score_transcript((DATA / "sample_backend_coding.md").read_text(), None, "ana", "auto", "")
+    with pytest.raises(gr.Error, match="MOCKLOOP_COACH_PASSWORD"):
+        app.login("coach", "x")
+    monkeypatch.setenv("MOCKLOOP_COACH_PASSWORD", "s3cret")
+    with pytest.raises(gr.Error, match="wrong"):
+        app.login("coach", "nope")
+    coach, *_ = app.login("coach", "s3cret")
+    with pytest.raises(gr.Error, match="reason"):
+        app.submit_review(coach, 1, "tradeoffs", "0", "")
+    reason, queue, agree, plot, audit = app.submit_review(coach, 1, "tradeoffs", "0",
+                                                          "no alternative was compared")
+    assert audit[0][1:3] == ["coach", "override"] and audit[0][-1] == "no alternative was compared"
+    row = next(r for r in agree if r[0] == "tradeoffs")
+    assert row[1] == 1 and row[2] == 0.0
+
+
+def test_progress_needs_data():
+    from ui import app
+
+    with pytest.raises(gr.Error, match="no scorecards"):
+        app.progress("nobody")
+    app.score_transcript((DATA / "sample_backend_coding.md").read_text(), None, "bo", "auto", "")
+    plot, table, summary = app.progress("bo")
+    assert len(table) == 1 and "1 scored rounds" in summary

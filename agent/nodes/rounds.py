@@ -21,6 +21,7 @@ from agent.knowledge import Guidance, get_store, load_corpus
 from agent.models import Speaker, Stage
 from agent.nodes.state import State, config_of, round_of, with_round
 from agent.scoring.analytic import AnalyticScorer
+from agent.store import Store
 
 
 def _question(qid: str | None):
@@ -99,8 +100,13 @@ def decide(state: State) -> dict[str, Any]:
 def score_round(state: State) -> dict[str, Any]:
     cfg = config_of(state)
     rnd = round_of(state)
-    rnd.scorecard = AnalyticScorer().score(rnd.transcript(cfg))
+    transcript = rnd.transcript(cfg)
+    rnd.scorecard = AnalyticScorer().score(transcript)
     rnd.status = "scored"
+    # the coach queue and the progress view read scorecards from the store
+    Store(get_settings()).save_scorecard(rnd.scorecard, transcript, source="interview",
+                                         candidate=cfg.candidate,
+                                         session_id=state.get("session_id"))
     return {"rounds": with_round(state, rnd)}
 
 

@@ -8,6 +8,7 @@ from agent.interview import InterviewConfig, RoundState
 
 
 class State(TypedDict, total=False):
+    session_id: str
     config: dict[str, Any]
     rounds: list[dict[str, Any]]
     current: int
