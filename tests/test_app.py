@@ -20,7 +20,7 @@ def test_interview_handlers_round_trip():
                               app.STAGES, "offline")
     chat, status, why, cards, box, sid = out
     assert sid and chat[-1]["role"] == "assistant" and sid in status
-    chat, status, why, cards, box = _unwrap(app.answer(sid, "Is the input sorted? How big is it?"))
+    chat, status, _why, _cards, _box = _unwrap(app.answer(sid, "Is the input sorted? How big is it?"))
     assert chat[-2] == {"role": "user", "content": "Is the input sorted? How big is it?"}
     again = app.resume(sid)
     assert again[0] == chat  # a reload shows the same conversation
@@ -41,7 +41,7 @@ def test_candidate_html_is_escaped_in_chat():
 def test_score_handler_highlights_and_saves(monkeypatch):
     from ui import app
 
-    marked, md, files, saved = app.score_transcript(
+    marked, _md, files, saved = app.score_transcript(
         (DATA / "sample_backend_coding.md").read_text(), None, "ana", "auto", "")
     labels = {label for _, label in marked if label}
     assert "requirements" in labels and "Saved as scorecard #1" in saved
@@ -64,7 +64,7 @@ def test_coach_login_review_and_agreement(monkeypatch):
     coach, *_ = app.login("coach", "s3cret")
     with pytest.raises(gr.Error, match="reason"):
         app.submit_review(coach, 1, "tradeoffs", "0", "")
-    reason, queue, agree, plot, audit = app.submit_review(coach, 1, "tradeoffs", "0",
+    _reason, _queue, agree, _plot, audit = app.submit_review(coach, 1, "tradeoffs", "0",
                                                           "no alternative was compared")
     assert audit[0][1:3] == ["coach", "override"] and audit[0][-1] == "no alternative was compared"
     row = next(r for r in agree if r[0] == "tradeoffs")
@@ -77,5 +77,5 @@ def test_progress_needs_data():
     with pytest.raises(gr.Error, match="no scorecards"):
         app.progress("nobody")
     app.score_transcript((DATA / "sample_backend_coding.md").read_text(), None, "bo", "auto", "")
-    plot, table, summary = app.progress("bo")
+    _plot, table, summary = app.progress("bo")
     assert len(table) == 1 and "1 scored rounds" in summary
