@@ -18,7 +18,7 @@ def test_interview_handlers_round_trip():
 
     out = app.start_interview("ana", "Backend", "FAANG/high-growth", "coding",
                               app.STAGES, "offline")
-    chat, status, why, cards, box, sid = out
+    chat, status, _why, _cards, _box, sid = out
     assert sid and chat[-1]["role"] == "assistant" and sid in status
     chat, status, _why, _cards, _box = _unwrap(app.answer(sid, "Is the input sorted? How big is it?"))
     assert chat[-2] == {"role": "user", "content": "Is the input sorted? How big is it?"}
