@@ -4,15 +4,15 @@ scripted model reset, zero retry back-off, and replay of recorded provider respo
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import json
 import os
-import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+
+from tests import netguard
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("DISABLE_AIOHTTP_TRANSPORT", "True")
@@ -34,48 +34,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 # ---------------------------------------------------------------- socket guard
 
 
-class NetworkBlocked(RuntimeError):
-    pass
-
-
-_real_connect = socket.socket.connect
-_real_connect_ex = socket.socket.connect_ex
-
-
-def _allowed(address: object) -> bool:
-    if isinstance(address, str | bytes):  # AF_UNIX paths
-        return True
-    host = address[0] if isinstance(address, tuple) else address
-    if host in ("localhost",):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _guarded_connect(self: socket.socket, address: object) -> None:
-    if not _allowed(address):
-        raise NetworkBlocked(f"test tried to connect to {address!r}: only loopback is allowed")
-    return _real_connect(self, address)
-
-
-def _guarded_connect_ex(self: socket.socket, address: object) -> int:
-    if not _allowed(address):
-        raise NetworkBlocked(f"test tried to connect to {address!r}: only loopback is allowed")
-    return _real_connect_ex(self, address)
-
-
 @pytest.fixture(autouse=True, scope="session")
 def _socket_guard(request: pytest.FixtureRequest) -> Iterator[None]:
     if request.config.getoption("--record"):
         yield
         return
-    socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
-    socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
+    netguard.install()
     yield
-    socket.socket.connect = _real_connect  # type: ignore[method-assign]
-    socket.socket.connect_ex = _real_connect_ex  # type: ignore[method-assign]
+    netguard.uninstall()
 
 
 # ---------------------------------------------------------------- isolation
