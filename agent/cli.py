@@ -273,7 +273,7 @@ def serve(
     get_store(settings)
     from ui.app import demo
 
-    demo.queue().launch(server_name=settings.host, server_port=settings.port,
+    demo.queue(default_concurrency_limit=8).launch(server_name=settings.host, server_port=settings.port,
                         show_error=True)
 
 
