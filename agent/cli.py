@@ -267,10 +267,9 @@ def serve(
 ) -> None:
     """Start the web app (offline engine unless a model is configured)."""
     settings = get_settings(host=host, port=port)
-    from agent.knowledge import get_store
+    from agent.knowledge import warm_in_background
 
-    typer.echo("preparing the knowledge store (first start builds it)...")
-    get_store(settings)
+    warm_in_background(settings)  # the app is usable while a first start builds the store
     from ui.app import demo
 
     demo.queue(default_concurrency_limit=8).launch(server_name=settings.host, server_port=settings.port,

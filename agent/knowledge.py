@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 from functools import cache
@@ -443,16 +444,32 @@ class KnowledgeStore:
 
 
 _STORES: dict[str, KnowledgeStore] = {}
+_BUILD_LOCK = threading.Lock()
 
 
 def get_store(settings: Settings | None = None) -> KnowledgeStore:
     """One store per data dir per process, built on first use if missing or stale."""
     settings = settings or get_settings()
     key = str(settings.chroma_dir)
-    if key not in _STORES:
-        store = KnowledgeStore(settings)
-        report = store.ensure_built()
-        if report is not None:
-            log.info("%s", report)
-        _STORES[key] = store
+    with _BUILD_LOCK:  # two first users must not build twice
+        if key not in _STORES:
+            store = KnowledgeStore(settings)
+            report = store.ensure_built()
+            if report is not None:
+                log.info("%s", report)
+            _STORES[key] = store
     return _STORES[key]
+
+
+def store_if_ready(settings: Settings | None = None) -> KnowledgeStore | None:
+    """The store if it has been opened and built in this process, else None (never blocks)."""
+    settings = settings or get_settings()
+    return _STORES.get(str(settings.chroma_dir))
+
+
+def warm_in_background(settings: Settings | None = None) -> threading.Thread:
+    """Open (and if needed build) the store without delaying start-up."""
+    thread = threading.Thread(target=get_store, args=(settings,), daemon=True,
+                              name="knowledge-build")
+    thread.start()
+    return thread

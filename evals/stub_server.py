@@ -43,8 +43,11 @@ class StubServer:
                 if not self.path.endswith("/chat/completions"):
                     self._send(404, {"error": {"message": "not found"}})
                     return
+                # token counts estimated the same way for every request: 1.3 tokens a word
                 words = sum(len(str(m.get("content", "")).split()) for m in body["messages"])
-                self._send(200, completion(stub.responder(body), prompt_tokens=int(words * 1.3)))
+                reply = stub.responder(body)
+                self._send(200, completion(reply, prompt_tokens=int(words * 1.3),
+                                           completion_tokens=int(len(reply.split()) * 1.3)))
 
             def _send(self, status: int, payload: dict) -> None:
                 data = json.dumps(payload).encode()

@@ -17,7 +17,7 @@ from agent.interview import (
     next_move,
     pick_question,
 )
-from agent.knowledge import Guidance, get_store, load_corpus
+from agent.knowledge import Guidance, load_corpus, store_if_ready
 from agent.models import Speaker, Stage
 from agent.nodes.state import State, config_of, round_of, with_round
 from agent.scoring.analytic import AnalyticScorer
@@ -29,12 +29,10 @@ def _question(qid: str | None):
 
 
 def _guidance(cfg: InterviewConfig, rnd: RoundState) -> list[Guidance]:
-    """Round guidance for 'why this question' and the LLM interviewer (empty if no store)."""
-    try:
-        store = get_store(get_settings())
-    except Exception:  # the store is an aid; the interview goes on without it
-        return []
-    if store.count() == 0:
+    """Round guidance for 'why this question' and the LLM interviewer (empty until the
+    store is ready, so a first start never waits for the build)."""
+    store = store_if_ready(get_settings())
+    if store is None or store.count() == 0:  # still building, or empty: go on without it
         return []
     return store.guidance_for(role=cfg.role, archetype=cfg.archetype, round_kind=rnd.kind,
                               kinds=("guidance", "rubric"), query=rnd.question or rnd.kind.label,

@@ -62,13 +62,13 @@ GuidanceSource = Callable[[Transcript], list[Any]]
 
 
 def _default_guidance(transcript: Transcript) -> list[Any]:
-    """Round guidance from the knowledge store, when it is there (never built here)."""
-    from agent.knowledge import KnowledgeStore
+    """Round guidance from the knowledge store, when it is ready (never built here)."""
+    from agent.knowledge import store_if_ready
 
+    store = store_if_ready(get_settings())
+    if store is None or store.count() == 0:
+        return []
     try:
-        store = KnowledgeStore(get_settings())
-        if store.count() == 0:
-            return []
         return store.guidance_for(role=transcript.role, round_kind=transcript.round,
                                   kinds=("guidance", "rubric"), k=3,
                                   query=f"signals of a strong {transcript.round or ''} answer")

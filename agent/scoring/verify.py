@@ -10,6 +10,7 @@ never counts as the candidate's evidence.
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -22,8 +23,10 @@ _QUOTES = {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "`": "'",
            "\u00bb": '"', "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2026": "..."}
 
 
-def normalise(text: str) -> tuple[str, list[int]]:
-    """Normalised text and, for each of its characters, the index in `text` it came from."""
+@lru_cache(maxsize=4096)
+def normalise(text: str) -> tuple[str, tuple[int, ...]]:
+    """Normalised text and, for each of its characters, the index in `text` it came from.
+    Cached: every quote of a scorecard checks against the same few turns."""
     out: list[str] = []
     index: list[int] = []
     space_at = -1  # where a run of white space began, if one is pending
@@ -40,7 +43,7 @@ def normalise(text: str) -> tuple[str, list[int]]:
                 space_at = -1
             out.append(c)
             index.append(i)
-    return "".join(out), index
+    return "".join(out), tuple(index)
 
 
 def normalised(text: str) -> str:
