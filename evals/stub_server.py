@@ -7,13 +7,27 @@ optional fixed latency, and counts requests. Non-streaming only.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-Responder = Callable[[dict[str, Any]], str]
+
+@dataclass
+class Fault:
+    """A failure the stub answers with instead of a completion."""
+
+    status: int = 500
+    body: str = '{"error": {"message": "injected failure"}}'
+    headers: dict[str, str] = field(default_factory=dict)
+    reset: bool = False  # drop the connection without answering
+    delay_s: float = 0.0
+
+
+Responder = Callable[[dict[str, Any]], "str | Fault"]
 
 
 def completion(content: str, prompt_tokens: int = 800, completion_tokens: int = 250) -> dict:
@@ -46,6 +60,9 @@ class StubServer:
                 # token counts estimated the same way for every request: 1.3 tokens a word
                 words = sum(len(str(m.get("content", "")).split()) for m in body["messages"])
                 reply = stub.responder(body)
+                if isinstance(reply, Fault):
+                    self._fault(reply)
+                    return
                 self._send(200, completion(reply, prompt_tokens=int(words * 1.3),
                                            completion_tokens=int(len(reply.split()) * 1.3)))
 
@@ -53,6 +70,22 @@ class StubServer:
                 data = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _fault(self, fault: Fault) -> None:
+                if fault.delay_s:
+                    time.sleep(fault.delay_s)
+                if fault.reset:
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    self.close_connection = True
+                    return
+                data = fault.body.encode()
+                self.send_response(fault.status)
+                self.send_header("content-type", "application/json")
+                for k, v in fault.headers.items():
+                    self.send_header(k, v)
                 self.send_header("content-length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
