@@ -62,9 +62,9 @@ GENERIC_PROBES: dict[CriterionId, list[str]] = {
                       "What's the key decision here, stated up front?"],
     C.POSTMORTEM: ["Looking back on this round, what would you do differently?"],
 }
-POSTMORTEM_ASK = ("That's the end of this round. Before we score it, please write a short "
-                  "post-mortem: what went well, what went badly, what you would do "
-                  "differently, and your next practice step.")
+POSTMORTEM_ASK = ("Before we score this round, please write a short post-mortem: what went "
+                  "well, what went badly, what you would do differently, and your next "
+                  "practice step.")
 
 
 class InterviewConfig(BaseModel):
@@ -170,7 +170,7 @@ def next_move(config: InterviewConfig, rnd: RoundState, question: Question | Non
     for crit in sorted(live, key=lambda c: (cov[c], rnd.probed.count(c), live.index(c))):
         if cov[crit] >= 1.0 or rnd.probed.count(crit) >= 2:
             continue
-        text = _probe_text(crit, question, rnd.asked)
+        text = _probe_text(crit, question, rnd.asked, rnd.kind)
         if text:
             ack = ACKS[(len(rnd.turns) + len(rnd.asked)) % len(ACKS)]
             return Move(action="probe", criterion=crit, text=f"{ack} {text}", probe=text)
@@ -218,7 +218,14 @@ class LLMInterviewer:
         return text, None
 
 
-def _probe_text(crit: CriterionId, question: Question | None, asked: list[str]) -> str | None:
+RECRUITER_REQUIREMENTS = ("What questions do you have for me about the role, the team or the "
+                          "process?")
+
+
+def _probe_text(crit: CriterionId, question: Question | None, asked: list[str],
+                kind: RoundKind | None = None) -> str | None:
     options = [p.text for p in question.probes_for(crit)] if question else []
+    if kind is RoundKind.RECRUITER_SCREEN and crit is C.REQUIREMENTS:
+        options.insert(0, RECRUITER_REQUIREMENTS)  # in a screen, the candidate asks
     options += GENERIC_PROBES[crit]
     return next((o for o in options if o not in asked), None)

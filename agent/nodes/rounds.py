@@ -19,6 +19,7 @@ from agent.interview import (
 )
 from agent.knowledge import Guidance, load_corpus, store_if_ready
 from agent.models import Speaker, Stage
+from agent.nodes import onsite, recruiter_screen, technical_screen
 from agent.nodes.state import State, config_of, round_of, with_round
 from agent.scoring.analytic import AnalyticScorer
 from agent.store import Store
@@ -39,17 +40,27 @@ def _guidance(cfg: InterviewConfig, rnd: RoundState) -> list[Guidance]:
                               k=3)
 
 
+def _opener(cfg: InterviewConfig, state: State, rnd: RoundState, question: str) -> str:
+    """Each stage opens its rounds in its own words (agent/nodes/<stage>.py)."""
+    if rnd.stage is Stage.RECRUITER_SCREEN:
+        return recruiter_screen.opener(cfg, question)
+    if rnd.stage is Stage.TECHNICAL_SCREEN:
+        return technical_screen.opener(cfg, rnd, question)
+    earlier = [round_of(state, i).stage for i in range(state["current"])]
+    return onsite.opener(cfg, rnd, question, first=Stage.ONSITE not in earlier)
+
+
 def open_round(state: State) -> dict[str, Any]:
     cfg = config_of(state)
     rnd = round_of(state)
     q = pick_question(cfg, rnd.kind, state.get("used_questions", []))
-    opener = {0: "Let's begin.", 1: "Let's move on to the next round."}[min(state["current"], 1)]
     if q is None:
         rnd.notes.append(f"no question in the bank for {cfg.role.label} x {rnd.kind.label}")
-        text = f"{opener} Tell me about a recent piece of work you're proud of."
+        question = "Tell me about a recent piece of work you're proud of."
     else:
         rnd.question_id, rnd.question = q.id, q.text
-        text = f"{opener} {q.text}"
+        question = q.text
+    text = _opener(cfg, state, rnd, question)
     rnd.guidance = [{"id": g.id, "title": g.title, "source": g.source}
                     for g in _guidance(cfg, rnd)]
     rnd.asked.append(text)
