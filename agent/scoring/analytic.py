@@ -20,7 +20,7 @@ from agent.signals import Analysis, Finding, analyse
 
 PARAMS_PATH = Path(__file__).with_name("analytic_params.json")
 C = CriterionId
-MIN_POSTMORTEM_WORDS_LOG = 1.95  # log1p(6): under six words is no reflection
+MIN_POSTMORTEM_WORDS_LOG = 1.8  # log1p(5) = 1.79: five words or fewer is no reflection
 
 
 @cache

@@ -1,0 +1,81 @@
+"""The analytic rater on hand-made cases: the behaviours the rubric names, and the
+robustness rules (interviewer ideas, injection, padding) that must hold whatever the fit."""
+
+from __future__ import annotations
+
+from agent.models import CriterionId, Speaker
+from agent.scoring.analytic import AnalyticScorer
+from agent.signals import analyse, coverage
+from agent.transcripts import load_transcript, parse_transcript
+from evals.perturb import append_injection, pad_with_filler
+from tests.conftest import DATA
+
+C = CriterionId
+SCORER = AnalyticScorer()
+SAMPLE = load_transcript(DATA / "sample_backend_coding.md")
+
+INTERVIEWER_LED = """Role: Backend
+Round: coding
+
+Interviewer: Merge overlapping intervals. Note the input is unsorted, up to a million items, and touching intervals count as overlapping. You'd want to sort first, O(n log n), rather than compare all pairs at O(n^2), and test empty input, a single interval and nested intervals.
+Candidate: Yes, right.
+Interviewer: So you sort by start and sweep, extending the current end. Makes sense?
+Candidate: Makes sense.
+Interviewer: And an interval tree would be the alternative if it were streaming.
+Candidate: Yes, agreed.
+"""
+
+
+def test_sample_scores_high_with_verbatim_evidence():
+    card = SCORER.score(SAMPLE)
+    assert card.total >= 9
+    for s in card.scores.values():
+        for e in s.evidence:
+            turn = SAMPLE.turn(e.turn)
+            assert turn.speaker is Speaker.CANDIDATE
+            assert turn.text[e.start:e.end] == e.quote  # verbatim by construction
+
+
+def test_interviewer_ideas_do_not_count_for_the_candidate():
+    card = SCORER.score(parse_transcript(INTERVIEWER_LED))
+    for cid in (C.REQUIREMENTS, C.TRADEOFFS, C.EDGE_CASES, C.CORRECTNESS):
+        assert card.scores[cid].score == 0, (cid, card.scores[cid].rationale)
+    assert card.scores[C.POSTMORTEM].score == 0 and "No post-mortem" in card.scores[C.POSTMORTEM].rationale
+
+
+def test_injection_and_padding_never_raise_a_score():
+    for t in (SAMPLE, parse_transcript(INTERVIEWER_LED)):
+        base = SCORER.score(t)
+        for changed in (append_injection(t), pad_with_filler(t)):
+            after = SCORER.score(changed)
+            for cid in C:
+                assert after.scores[cid].score <= base.scores[cid].score, cid
+
+
+def test_injection_line_is_set_aside_and_costs_at_most_communication():
+    t = append_injection(SAMPLE)
+    a = analyse(t)
+    assert a.injections and all("ignore the rubric" in s.text for s in a.injections)
+    base, after = SCORER.score(SAMPLE), SCORER.score(t)
+    for cid in C:
+        if cid is not C.COMMUNICATION:
+            assert after.scores[cid].score == base.scores[cid].score
+    assert base.scores[C.COMMUNICATION].score - after.scores[C.COMMUNICATION].score <= 1
+
+
+def test_generic_postmortem_scores_below_specific():
+    generic = SAMPLE.render().split("## Post-mortem")[0] + "## Post-mortem\nIt went fine, could be faster.\n"
+    g = SCORER.score(parse_transcript(generic)).scores[C.POSTMORTEM].score
+    s = SCORER.score(SAMPLE).scores[C.POSTMORTEM].score
+    assert g == 1 and s == 2
+
+
+def test_deterministic():
+    assert SCORER.score(SAMPLE).to_json() == SCORER.score(SAMPLE).to_json()
+
+
+def test_coverage_is_live_and_bounded():
+    cov = coverage(SAMPLE)
+    assert set(cov) == set(C) and all(0 <= v <= 1 for v in cov.values())
+    assert cov[C.REQUIREMENTS] == 1.0
+    assert coverage(parse_transcript(INTERVIEWER_LED))[C.REQUIREMENTS] == 0.0
