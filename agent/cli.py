@@ -260,6 +260,19 @@ def knowledge_query(
         typer.echo("  " + h.text[:300].replace("\n", "\n  ") + "\n")
 
 
+@knowledge_app.command("eval")
+def knowledge_eval(k: Annotated[int, typer.Option(min=1, max=50)] = 5) -> None:
+    """Recall@k and MRR of retrieval on the labelled queries in evals/."""
+    from agent.knowledge import get_store
+    from evals.retrieval import evaluate, load_queries
+
+    result = evaluate(get_store(get_settings()), load_queries(), k=k)
+    typer.echo(f"{result['n']} queries: recall@{k} {result['recall_at_k']:.3f}, "
+               f"MRR {result['mrr']:.3f}")
+    for miss in result["misses"]:
+        typer.echo(f"  miss: {miss['query']!r} expected {miss['expected']} got {miss['got'][:3]}")
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option()] = None,
