@@ -15,6 +15,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -374,51 +375,64 @@ def _schema_format(schema: type[BaseModel], model: str) -> Any:
     return None if is_scripted(model) else schema
 
 
+class _Reasking(Generic[T]):
+    """The re-ask loop shared by `structured` and `astructured`: it keeps the conversation,
+    the accumulated usage and the validation errors."""
+
+    def __init__(self, messages: Messages, schema: type[T], model: str) -> None:
+        self.messages, self.schema, self.model = list(messages), schema, model
+        self.usage, self.errors = Usage(), []
+
+    @contextmanager
+    def charging(self) -> Iterator[None]:
+        """A provider error carries the tokens already spent on earlier attempts."""
+        try:
+            yield
+        except LLMError as exc:
+            exc.usage = self.usage.add(exc.usage)
+            raise
+
+    def accept(self, reply: Reply) -> T | None:
+        self.usage.add(reply.usage)
+        try:
+            return _parse_into(self.schema, reply)
+        except ValueError as exc:
+            self.errors.append(str(exc))
+            self.messages = _reask(self.messages, reply, str(exc))
+            return None
+
+    def failure(self) -> StructuredOutputError:
+        return StructuredOutputError(
+            f"{self.model}: no valid {self.schema.__name__} after {len(self.errors)} attempts: "
+            f"{self.errors[-1]}", attempts=len(self.errors), usage=self.usage, errors=self.errors)
+
+
 def structured(messages: Messages, schema: type[T], *, model: str,
                settings: Settings | None = None) -> Structured[T]:
     """Ask for JSON matching `schema`; re-ask with the errors up to `max_reasks` times."""
     settings = settings or get_settings()
-    usage, errors = Usage(), []
-    convo = list(messages)
+    loop = _Reasking(messages, schema, model)
     for attempt in range(1, settings.max_reasks + 2):
-        try:
-            reply = complete(convo, model=model, settings=settings,
+        with loop.charging():
+            reply = complete(loop.messages, model=model, settings=settings,
                              response_format=_schema_format(schema, model))
-        except LLMError as exc:
-            exc.usage = usage.add(exc.usage)
-            raise
-        usage.add(reply.usage)
-        try:
-            return Structured(_parse_into(schema, reply), usage, attempt)
-        except ValueError as exc:
-            errors.append(str(exc))
-            convo = _reask(convo, reply, str(exc))
-    raise StructuredOutputError(
-        f"{model}: no valid {schema.__name__} after {len(errors)} attempts: {errors[-1]}",
-        attempts=len(errors), usage=usage, errors=errors)
+        if (value := loop.accept(reply)) is not None:
+            return Structured(value, loop.usage, attempt)
+    raise loop.failure()
 
 
 async def astructured(messages: Messages, schema: type[T], *, model: str,
                       settings: Settings | None = None) -> Structured[T]:
+    """The async twin of `structured`."""
     settings = settings or get_settings()
-    usage, errors = Usage(), []
-    convo = list(messages)
+    loop = _Reasking(messages, schema, model)
     for attempt in range(1, settings.max_reasks + 2):
-        try:
-            reply = await acomplete(convo, model=model, settings=settings,
+        with loop.charging():
+            reply = await acomplete(loop.messages, model=model, settings=settings,
                                     response_format=_schema_format(schema, model))
-        except LLMError as exc:
-            exc.usage = usage.add(exc.usage)
-            raise
-        usage.add(reply.usage)
-        try:
-            return Structured(_parse_into(schema, reply), usage, attempt)
-        except ValueError as exc:
-            errors.append(str(exc))
-            convo = _reask(convo, reply, str(exc))
-    raise StructuredOutputError(
-        f"{model}: no valid {schema.__name__} after {len(errors)} attempts: {errors[-1]}",
-        attempts=len(errors), usage=usage, errors=errors)
+        if (value := loop.accept(reply)) is not None:
+            return Structured(value, loop.usage, attempt)
+    raise loop.failure()
 
 
 def dumps_schema(schema: type[BaseModel]) -> str:

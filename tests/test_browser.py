@@ -8,16 +8,12 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
+from evals.bench.load import start_server
 from tests.conftest import DATA, ROOT
 
 pytestmark = pytest.mark.slow
@@ -26,38 +22,15 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 PERSONA = json.loads((ROOT / "evals" / "personas" / "personas.json").read_text())["strong"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not Path(CHROMIUM).exists():
         pytest.skip("chromium is not installed (.ci/run installs it with apt)")
-    port = _free_port()
-    data = tmp_path_factory.mktemp("appdata")
-    env = {**os.environ, "MOCKLOOP_DATA_DIR": str(data), "MOCKLOOP_PORT": str(port),
-           "MOCKLOOP_COACH_PASSWORD": "coach-pass", "GRADIO_ANALYTICS_ENABLED": "False"}
-    env.pop("MOCKLOOP_KNOWLEDGE_DIR", None)
-    log = open(data / "server.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen([sys.executable, "-m", "agent.cli", "serve"], cwd=ROOT, env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    for _ in range(240):
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None:
-            raise RuntimeError((data / "server.log").read_text())
-        time.sleep(0.5)
+    proc, url, _ = start_server(tmp_path_factory.mktemp("appdata"),
+                                MOCKLOOP_COACH_PASSWORD="coach-pass")
     yield url
     proc.terminate()
     proc.wait(10)
-    log.close()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ malformed output after re-asks) leaves all six unscored with the reason.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
@@ -154,39 +154,42 @@ class LLMScorer:
                                              evidence=shown, rater=Rater.LLM, flags=flags)
         return self._card(transcript, scores)
 
-    def score(self, transcript: Transcript) -> Scorecard:
+    def _steps(self, transcript: Transcript) -> Generator[list[dict[str, str]], llm.Structured,
+                                                          Scorecard]:
+        """The scoring conversation, shared by score and ascore: yields the messages of each
+        model call, receives its structured result, returns the scorecard."""
         messages = build_messages(transcript, self.guidance(transcript))
+        first = (yield messages).value
+        _, failures = _check(transcript, first)
+        second = (yield _reask_messages(messages, first, failures)).value if failures else None
+        return self._finish(transcript, first, second, failures)
+
+    def score(self, transcript: Transcript) -> Scorecard:
+        steps = self._steps(transcript)
         try:
-            first = llm.structured(messages, ProposedScorecard, model=self.model,
-                                   settings=self.settings)
-            self.usage.add(first.usage)
-            _, failures = _check(transcript, first.value)
-            second = None
-            if failures:
-                convo = _reask_messages(messages, first.value, failures)
-                second = llm.structured(convo, ProposedScorecard, model=self.model,
+            messages = next(steps)
+            while True:
+                result = llm.structured(messages, ProposedScorecard, model=self.model,
                                         settings=self.settings)
-                self.usage.add(second.usage)
+                self.usage.add(result.usage)
+                messages = steps.send(result)
+        except StopIteration as done:
+            return done.value
         except llm.LLMError as exc:
             self.usage.add(exc.usage)
             return self._all_unscored(transcript, f"the model failed: {exc}")
-        return self._finish(transcript, first.value, second.value if second else None, failures)
 
     async def ascore(self, transcript: Transcript) -> Scorecard:
-        messages = build_messages(transcript, self.guidance(transcript))
+        steps = self._steps(transcript)
         try:
-            first = await llm.astructured(messages, ProposedScorecard, model=self.model,
-                                          settings=self.settings)
-            self.usage.add(first.usage)
-            _, failures = _check(transcript, first.value)
-            second = None
-            if failures:
-                convo = _reask_messages(messages, first.value, failures)
-                second = await llm.astructured(convo, ProposedScorecard, model=self.model,
+            messages = next(steps)
+            while True:
+                result = await llm.astructured(messages, ProposedScorecard, model=self.model,
                                                settings=self.settings)
-                self.usage.add(second.usage)
+                self.usage.add(result.usage)
+                messages = steps.send(result)
+        except StopIteration as done:
+            return done.value
         except llm.LLMError as exc:
             self.usage.add(exc.usage)
             return self._all_unscored(transcript, f"the model failed: {exc}")
-        return self._finish(transcript, first.value, second.value if second else None, failures)
-

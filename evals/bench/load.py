@@ -32,14 +32,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(data_dir: Path) -> tuple[subprocess.Popen, str, float]:
+def start_server(data_dir: Path, **extra_env: str) -> tuple[subprocess.Popen, str, float]:
+    """`mockloop serve` on a free loopback port; returns (process, url, seconds to ready)."""
     port = free_port()
     env = {**os.environ, "MOCKLOOP_DATA_DIR": str(data_dir), "MOCKLOOP_PORT": str(port),
-           "GRADIO_ANALYTICS_ENABLED": "False"}
+           "GRADIO_ANALYTICS_ENABLED": "False", **extra_env}
     env.pop("MOCKLOOP_KNOWLEDGE_DIR", None)
     t0 = time.perf_counter()
+    log = open(data_dir / "server.log", "w")  # noqa: SIM115 - the process owns it
     proc = subprocess.Popen([sys.executable, "-m", "agent.cli", "serve"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     while True:
         try:
@@ -48,7 +50,8 @@ def start_server(data_dir: Path) -> tuple[subprocess.Popen, str, float]:
         except httpx.HTTPError:
             pass
         if proc.poll() is not None:
-            raise RuntimeError("the app exited during start-up")
+            raise RuntimeError("the app exited during start-up:\n"
+                               + (data_dir / "server.log").read_text()[-3000:])
         if time.perf_counter() - t0 > 180:
             raise RuntimeError("the app did not start in 180 s")
         time.sleep(0.1)
