@@ -146,3 +146,17 @@ def test_gradio_client_calls_named_endpoints(server):
     scored = client.predict((DATA / "sample_backend_coding.md").read_text(), None, "", "auto", "",
                             api_name="/score")
     assert "/12" in scored[1] and "Saved as scorecard" in scored[3]
+
+
+def test_progress_tab_plots_a_candidates_sessions(page):
+    page.get_by_role("tab", name="Score a transcript").click()
+    page.fill("#paste textarea", (DATA / "sample_backend_coding.md").read_text())
+    page.fill("#who textarea, #who input", "Dana")
+    page.click("#score")
+    page.wait_for_function("() => document.querySelector('#scorecard').innerText.includes('/12')")
+    page.get_by_role("tab", name="Progress").click()
+    page.fill("#progress-name textarea, #progress-name input", "Dana")
+    page.click("#show-progress")
+    page.wait_for_function(
+        "() => document.querySelector('#progress-summary').innerText.includes('scored rounds')")
+    page.screenshot(path=str(ARTIFACTS / "progress.png"), full_page=True)

@@ -277,7 +277,7 @@ def build() -> gr.Blocks:
                     upload = gr.File(label="or upload (txt, md, json, vtt, srt)", type="filepath",
                                      elem_id="upload")
                     with gr.Row():
-                        who = gr.Textbox(label="Candidate name")
+                        who = gr.Textbox(label="Candidate name", elem_id="who")
                         scorer = gr.Dropdown(["auto", "analytic", "combined", "llm"], value="auto",
                                              label="Scorer")
                         model = gr.Textbox(label="Grader model (blank: offline)")
@@ -330,10 +330,10 @@ def build() -> gr.Blocks:
             export_btn.click(export_reviews, [coach], [export_file])
         with gr.Tab("Progress"):
             with gr.Row():
-                name = gr.Textbox(label="Candidate name")
-                show = gr.Button("Show progress")
+                name = gr.Textbox(label="Candidate name", elem_id="progress-name")
+                show = gr.Button("Show progress", elem_id="show-progress")
             plot = gr.Plot()
-            summary = gr.Markdown()
+            summary = gr.Markdown(elem_id="progress-summary")
             table = gr.Dataframe(headers=["when", "round", "total", "below 8",
                                           *[c.value for c in CriterionId]], interactive=False)
             show.click(progress, [name], [plot, table, summary], api_name="progress")

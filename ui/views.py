@@ -172,6 +172,9 @@ def progress_plot(rows: list[dict[str, Any]]) -> Any:
                 marker=".", label=cid.value)
     a2.set_ylim(-0.1, 2.1)
     a2.set_title("Each criterion")
+    for ax in (a1, a2):
+        ax.set_xticks(xs)
+        ax.set_xlabel("scored round, oldest first")
     a2.legend(fontsize=7)
     fig.tight_layout()
     return fig
