@@ -119,3 +119,18 @@ def test_end_to_end_against_a_live_loopback_server():
     assert "response_format" in server.requests[0]
     assert scorer.usage.calls == 1 and scorer.usage.prompt_tokens > 500
     json.dumps(result.to_json())
+
+
+def test_retrieved_guidance_goes_into_the_prompt(tmp_path, monkeypatch):
+    from agent.config import get_settings
+    from agent.knowledge import KnowledgeStore
+    from agent.llm import SCRIPTED
+    from tests.conftest import DATA as D
+
+    monkeypatch.setenv("MOCKLOOP_KNOWLEDGE_DIR", str(tmp_path / "kb"))
+    KnowledgeStore(get_settings(), root=D / "kb").build()
+    SCRIPTED.replies.append(card())
+    result = LLMScorer("scripted", get_settings()).score(load_transcript(SAMPLE))
+    assert result.total == 12
+    system = SCRIPTED.calls[0][0]["content"]
+    assert "Guidance for this round" in system and "Coding round signals" in system

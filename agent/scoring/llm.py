@@ -61,19 +61,28 @@ class ProposedScorecard(BaseModel):
 GuidanceSource = Callable[[Transcript], list[Any]]
 
 
-def _default_guidance(transcript: Transcript) -> list[Any]:
-    """Round guidance from the knowledge store, when it is ready (never built here)."""
-    from agent.knowledge import store_if_ready
+class StoreGuidance:
+    """Round guidance from the knowledge store if one has been built (never builds one:
+    scoring must not wait for it); opened once per scorer."""
 
-    store = store_if_ready(get_settings())
-    if store is None or store.count() == 0:
-        return []
-    try:
-        return store.guidance_for(role=transcript.role, round_kind=transcript.round,
-                                  kinds=("guidance", "rubric"), k=3,
-                                  query=f"signals of a strong {transcript.round or ''} answer")
-    except Exception:  # guidance is an aid; scoring must not depend on it
-        return []
+    def __init__(self) -> None:
+        self._store: Any = None
+        self._opened = False
+
+    def __call__(self, transcript: Transcript) -> list[Any]:
+        from agent.knowledge import KnowledgeStore, store_if_ready
+
+        if not self._opened:
+            self._opened = True
+            settings = get_settings()
+            self._store = store_if_ready(settings)
+            if self._store is None and settings.chroma_dir.exists():
+                self._store = KnowledgeStore(settings)
+        if self._store is None or self._store.count() == 0:
+            return []
+        return self._store.guidance_for(
+            role=transcript.role, round_kind=transcript.round, kinds=("guidance", "rubric"), k=3,
+            query=f"signals of a strong {transcript.round.label if transcript.round else ''} answer")
 
 
 def build_messages(transcript: Transcript, guidance: list[Any]) -> list[dict[str, str]]:
@@ -118,7 +127,7 @@ class LLMScorer:
                  guidance: GuidanceSource | None = None) -> None:
         self.settings = settings or get_settings()
         self.model = self.settings.model_for("grader", model)
-        self.guidance = guidance or _default_guidance
+        self.guidance = guidance or StoreGuidance()
         self.usage = llm.Usage()
 
     def _card(self, transcript: Transcript, scores: dict[CriterionId, CriterionScore]) -> Scorecard:
