@@ -78,6 +78,12 @@ QUESTION_START = _rx(
     r"\bcan i (?:ask|assume|check|clarify|confirm)\b", r"\bi (?:wanted|want|'d like) to (?:ask|clarify|confirm|check)\b",
     r"\bquick question\b", r"\bbefore i (?:start|begin|jump|dive)\b",
 )
+# Questions inside unpunctuated speech ("um okay so is the input sorted and how many ...")
+EMBEDDED_QUESTION = _rx(
+    r"\b(?:is|are|does|do|can|will|should|could) (?:the|it|they|we|there|this|that|i|you)\b",
+    r"\bhow (?:many|much|big|large|often|fast|long)\b", r"\bwhat (?:is|are|about|if|kind)\b",
+    r"\bwhich (?:one|kind|story)\b",
+)
 NOT_CLARIFYING = _rx(r"\brepeat (?:that|the question)\b", r"\bcan you hear\b",
                      r"\bshould i (?:start|continue|go on|write the code)\b", r"\bdoes that make sense\b",
                      r"\bright\?$", r"\bsound (?:good|right|ok)\b", r"\bmakes sense\?$", r"\bany questions\b",
@@ -274,9 +280,17 @@ def analyse(transcript: Transcript) -> Analysis:
     return Analysis(transcript, sents, injected, f, first_solution)
 
 
-def _is_clarifying(s: Sentence) -> bool:
+def _unpunctuated(sentences: list[Sentence]) -> bool:
+    """Speech-to-text output often has no punctuation: then a question has no '?'."""
+    words = sum(len(WORD.findall(s.text)) for s in sentences)
+    marks = sum(s.text.count(c) for s in sentences for c in ".?!")
+    return words > 40 and marks < words / 60
+
+
+def _is_clarifying(s: Sentence, unpunctuated: bool = False) -> bool:
     t = s.text
-    asks = t.rstrip().endswith("?") or bool(QUESTION_START.search(t) and "?" in t)
+    asks = (t.rstrip().endswith("?") or bool(QUESTION_START.search(t) and "?" in t)
+            or (unpunctuated and bool(EMBEDDED_QUESTION.search(t))))
     return asks and not NOT_CLARIFYING.search(t) and len(WORD.findall(t)) >= 3
 
 
@@ -285,8 +299,9 @@ def _requirements(live: list[Sentence], first_solution: int | None,
     f = Finding()
     cutoff = first_solution if first_solution is not None else 10**9
     early = late = restate = scale = 0
+    bare = _unpunctuated(live)
     for s in live:
-        is_q = _is_clarifying(s)
+        is_q = _is_clarifying(s, bare)
         before = s.index <= cutoff
         has_scale = bool(SCALE.search(s.text))
         if is_q:

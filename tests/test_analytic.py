@@ -79,3 +79,16 @@ def test_coverage_is_live_and_bounded():
     assert set(cov) == set(C) and all(0 <= v <= 1 for v in cov.values())
     assert cov[C.REQUIREMENTS] == 1.0
     assert coverage(parse_transcript(INTERVIEWER_LED))[C.REQUIREMENTS] == 0.0
+
+
+def test_unpunctuated_speech_still_finds_clarifying_questions():
+    stt = parse_transcript(
+        "Round: coding\n\nInterviewer: so the question is merge overlapping intervals\n"
+        "Candidate: um okay so is the input sorted and how many intervals are there like "
+        "thousands or millions and can they have duplicates\n"
+        "Interviewer: not sorted up to a million\n"
+        "Candidate: okay so i'd sort by start then sweep that's n log n um an alternative is a "
+        "hash mat but that doesn't keep order so i'd pick the sort because we need ordered output\n")
+    a = analyse(stt)
+    assert a.findings[C.REQUIREMENTS].features["early_questions"] >= 1
+    assert SCORER.score(stt).scores[C.REQUIREMENTS].score >= 1
