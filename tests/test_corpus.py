@@ -47,3 +47,12 @@ def test_store_from_the_real_corpus_answers_filtered_queries():
     sd = store.guidance_for(role=Role.BACKEND, round_kind=RoundKind.SYSTEM_DESIGN,
                             kinds=("guidance",), query="turn the prompt into SLOs and numbers", k=3)
     assert sd[0].id == "rounds/system_design#measurable-requirements-first"
+
+
+def test_retrieval_eval_meets_the_bar():
+    from evals.retrieval import evaluate, load_queries
+
+    queries = load_queries()
+    assert len(queries) >= 40
+    result = evaluate(get_store(get_settings()), queries, k=5)
+    assert result["recall_at_k"] >= 0.9, result["misses"]
