@@ -57,11 +57,26 @@ class Store:
         self.migrate()
 
     def migrate(self) -> int:
-        with self.lock:
-            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
-            for i, sql in enumerate(MIGRATIONS[version:], start=version + 1):
-                self.conn.executescript(f"BEGIN; {sql}; PRAGMA user_version = {i}; COMMIT;")
-            return self.conn.execute("PRAGMA user_version").fetchone()[0]
+        """Apply pending migrations. BEGIN IMMEDIATE serialises migrators across threads and
+        processes, and the version is read inside that transaction, so two first starts
+        never create the same table twice."""
+        conn = sqlite3.connect(str(self.path), isolation_level=None, timeout=30)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                for i, sql in enumerate(MIGRATIONS[version:], start=version + 1):
+                    for statement in sql.split(";"):
+                        if statement.strip():
+                            conn.execute(statement)
+                    conn.execute(f"PRAGMA user_version = {i}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            return conn.execute("PRAGMA user_version").fetchone()[0]
+        finally:
+            conn.close()
 
     # ------------------------------------------------------------ sessions
 

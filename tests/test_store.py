@@ -65,3 +65,12 @@ def test_progress_over_time(saved):
     rows = store.progress("ana")
     assert len(rows) == 1 and rows[0]["total"] == card.total
     assert store.progress("nobody") == []
+
+
+def test_concurrent_first_starts_migrate_once(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = tmp_path / "race.sqlite"
+    with ThreadPoolExecutor(8) as pool:
+        versions = list(pool.map(lambda _: Store(path=path).migrate(), range(16)))
+    assert versions == [1] * 16
