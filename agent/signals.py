@@ -217,6 +217,43 @@ PM_STEP = _rx(r"\bpractice\b", r"\bpractise\b", r"\bnext (?:practice|step|sessio
 PM_GENERIC = _rx(r"\bwent (?:fine|ok|okay|alright|well overall)\b", r"\bcould (?:be|have been) (?:faster|better)\b",
                  r"\boverall (?:good|fine|ok)\b", r"\bnot bad\b", r"\bi think i did (?:ok|okay|fine|well)\b",
                  r"\bneed to practi[sc]e more\b", r"\bmore practice\b")
+HEDGE = _rx(r"\bi think\b", r"\bmaybe\b", r"\bprobably\b", r"\bnot (?:sure|certain)\b", r"\bi guess\b",
+            r"\bmight work\b", r"\bhopefully\b", r"\bsomething like\b", r"\bi suppose\b")
+INCOMPLETE = _rx(
+    r"\bdidn'?t (?:get to|finish|handle|have time)\b", r"\bran out of time\b", r"\bnot (?:finished|complete|done)\b",
+    r"\bhaven'?t (?:handled|finished|written|tested|covered)\b", r"\btodo\b", r"\bleave (?:that|it) (?:out|for now)\b",
+    r"\bwon'?t (?:handle|cover|bother)\b", r"\bskip (?:that|this|the)\b", r"\bfill (?:that|it) in later\b",
+    r"\bpseudo-?code\b", r"\bhand-?wav",
+)
+# The candidate conceding a flaw the interviewer found in the live round.
+CONCEDE = _rx(r"\byou'?re right\b", r"\bgood catch\b", r"\bmy mistake\b", r"\boops\b", r"\bi missed that\b",
+              r"\bthat'?s a bug\b", r"\bi see the (?:bug|problem|issue)\b", r"\bthat breaks\b", r"\boh,? (?:no|right)\b")
+# A turn that only agrees with the interviewer (interviewer-led rounds).
+AGREE_ONLY = re.compile(
+    r"^\W*(?:yes|yeah|yep|right|sure|ok(?:ay)?|exactly|agreed|true|mm+|uh-?huh|correct|makes sense|"
+    r"good (?:point|idea)|that works|that'?s (?:right|true|fair|a good (?:point|idea))|i agree|sounds (?:good|right))\b",
+    re.IGNORECASE)
+# The interviewer handing over the idea.
+HINT = _rx(r"\bwhat if (?:you|we)\b", r"\bhave you considered\b", r"\bwhat about (?:using|a|an|the)\b",
+           r"\bhow about\b", r"\byou could (?:use|also|try)\b", r"\bone option (?:is|would be)\b", r"\bhint\b",
+           r"\bwouldn'?t (?:it|you|we) (?:be|want|need)\b", r"\bdid you think about\b", r"\bwhat would happen if\b",
+           r"\bdon'?t (?:you|we) (?:also )?need\b", r"\bshould(?:n'?t)? we also\b")
+TEST_WORDS = _rx(r"\btest(?:s|ed|ing)?\b", r"\bassert", r"\btr(?:y|ied) (?:it )?(?:with|on)\b", r"\brun (?:it )?(?:on|with)\b",
+                 r"\bwalk(?:ing)? (?:it )?through\b", r"\bwould (?:return|give|output)\b", r"\bexpect(?:ed)?\b")
+NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\s?(?:%|ms|s|k|m|gb|tb|x|qps|rps|/s)?\b", re.IGNORECASE)
+# How the rubric reads edge cases and tradeoffs outside technical rounds.
+BLOCKERS = _rx(r"\bnotice (?:period)?\b", r"\bvisa\b", r"\bsponsor", r"\breloca", r"\bstart date\b",
+               r"\b(?:other|competing) (?:offers?|processes|interviews)\b", r"\bnon-?compete\b",
+               r"\bcommute\b", r"\bwork (?:permit|authori[sz]ation)\b", r"\bclearance\b",
+               r"\bgarden(?:ing)? leave\b", r"\bparental leave\b", r"\bdeal[- ]?breaker\b",
+               r"\bcan(?:'t| ?not) (?:start|move|relocate)\b", r"\bblocker\b", r"\bon-?call\b")
+PRIORITIES = _rx(r"\bpriorit", r"\bprefer", r"\bmore important\b", r"\bmatters? (?:more|most)\b",
+                 r"\bflexib", r"\bnon-?negotiable\b", r"\bcompensation\b", r"\bsalary\b", r"\bequity\b",
+                 r"\bbase\b", r"\bremote\b", r"\bhybrid\b", r"\btrade(?:-| )?off\b", r"\bwilling to\b",
+                 r"\bin exchange\b", r"\bover (?:a|the) (?:higher|bigger)\b")
+STORY_RISK = _rx(r"\bcould have gone wrong\b", r"\bwhat (?:could|might) go wrong\b", r"\bin hindsight\b",
+                 r"\bdifferently\b", r"\blesson", r"\bthe risk\b", r"\bworst case\b", r"\bif it had\b",
+                 r"\bfallback plan\b", r"\bplan b\b", r"\bcontingenc")
 TECH = re.compile(r"\b(?:[A-Z]{2,}[A-Za-z0-9]*|\w+_\w+|\w+\(\)|O\([^)]+\)|\d+(?:\.\d+)?)\b")
 WORD = re.compile(r"\b[\w']+\b")
 
@@ -233,6 +270,7 @@ class Analysis:
     injections: list[Sentence]
     findings: dict[CriterionId, Finding]
     first_solution: int | None  # index of the first solution sentence
+    conversation: dict[str, float] = field(default_factory=dict)
 
 
 def candidate_sentences(transcript: Transcript) -> tuple[list[Sentence], list[Sentence]]:
@@ -259,12 +297,34 @@ def _count(rx: re.Pattern[str], text: str) -> int:
     return len(rx.findall(text))
 
 
+def conversation_features(transcript: Transcript, live: list[Sentence]) -> dict[str, float]:
+    """Who carries the round: the candidate's share of the words, turns that only agree,
+    and interviewer turns that hand over an idea. Filler small talk and lines aimed at the
+    grader are left out, so padding or injection cannot move these."""
+    cand_words = sum(len(WORD.findall(s.text)) for s in live)
+    body = [t for t in transcript.turns if not t.is_postmortem]
+    int_words = sum(len(WORD.findall(t.text)) for t in body if t.speaker is Speaker.INTERVIEWER)
+    by_turn: dict[int, list[Sentence]] = {}
+    for s in live:
+        by_turn.setdefault(s.turn, []).append(s)
+    words_of = {t.id: len(WORD.findall(t.text)) for t in body}
+    # agreeing with a substantive interviewer turn (not small talk) is letting them lead
+    agree = sum(1 for tid, ss in by_turn.items()
+                if AGREE_ONLY.search(ss[0].text) and sum(len(WORD.findall(x.text)) for x in ss) <= 25
+                and words_of.get(tid - 1, 0) >= 15)
+    hints = sum(1 for t in body if t.speaker is Speaker.INTERVIEWER and HINT.search(t.text))
+    return {"candidate_share": round(cand_words / max(cand_words + int_words, 1), 4),
+            "agree_turns": min(agree, 5), "agree_share": round(agree / max(len(by_turn), 1), 4),
+            "interviewer_hints": min(hints, 5), "candidate_turns": min(len(by_turn), 12)}
+
+
 def analyse(transcript: Transcript) -> Analysis:
     sents, injected = candidate_sentences(transcript)
     live = [s for s in sents if not s.postmortem]
     pm = [s for s in sents if s.postmortem]
     first_solution = next((s.index for s in live if SOLUTION.search(s.text)), None)
     rk = transcript.round
+    conv = conversation_features(transcript, live)
     f = {
         C.REQUIREMENTS: _requirements(live, first_solution, rk),
         C.CORRECTNESS: _correctness(live, transcript, first_solution, rk),
@@ -273,11 +333,13 @@ def analyse(transcript: Transcript) -> Analysis:
         C.COMMUNICATION: _communication(live, transcript, injected),
         C.POSTMORTEM: _postmortem(pm),
     }
+    for cid in (C.REQUIREMENTS, C.CORRECTNESS, C.TRADEOFFS, C.EDGE_CASES, C.COMMUNICATION):
+        f[cid].features.update(conv)
     first_cand = next((t.id for t in transcript.turns if t.speaker is Speaker.CANDIDATE), None)
     for finding in f.values():
         if finding.opportunity is None:
             finding.opportunity = first_cand
-    return Analysis(transcript, sents, injected, f, first_solution)
+    return Analysis(transcript, sents, injected, f, first_solution, conv)
 
 
 def _unpunctuated(sentences: list[Sentence]) -> bool:
@@ -325,7 +387,7 @@ def _requirements(live: list[Sentence], first_solution: int | None,
 def _correctness(live: list[Sentence], t: Transcript, first_solution: int | None,
                  rk: RoundKind | None) -> Finding:
     f = Finding()
-    solution = validation = gaveup = impact = 0
+    solution = validation = gaveup = impact = hedge = incomplete = concede = 0
     words = sum(len(WORD.findall(s.text)) for s in live)
     for s in live:
         if SOLUTION.search(s.text):
@@ -339,21 +401,35 @@ def _correctness(live: list[Sentence], t: Transcript, first_solution: int | None
             f.hits.append((1.2 if rk is RoundKind.BEHAVIORAL else 0.5, s))
         if GIVE_UP.search(s.text):
             gaveup += 1
+        hedge += bool(HEDGE.search(s.text))
+        incomplete += bool(INCOMPLETE.search(s.text))
+        concede += bool(CONCEDE.search(s.text))
     corrections = sum(1 for turn in t.turns if turn.speaker is Speaker.INTERVIEWER
                       and CORRECTION.search(turn.text))
+    code = sum(1 for turn in t.turns if turn.speaker is Speaker.CANDIDATE and not turn.is_postmortem
+               and ("```" in turn.text or re.search(r"^\s*(?:def |select |with |for |if |return )",
+                                                     turn.text, re.IGNORECASE | re.MULTILINE)))
+    technical = rk not in (RoundKind.BEHAVIORAL, RoundKind.RECRUITER_SCREEN)
     f.features = {"solution_sentences": min(solution, 12), "validation": min(validation, 4),
                   "gave_up": min(gaveup, 3), "corrections": min(corrections, 3),
                   "impact": min(impact, 4), "candidate_words_log": _log(words),
-                  "has_solution": float(solution > 0)}
+                  "has_solution": float(solution > 0), "hedges": min(hedge, 4),
+                  "incomplete": min(incomplete, 3), "concedes": min(concede, 3),
+                  "code_turns": min(code, 3),
+                  "validated_solution": float(solution > 0 and validation > 0),
+                  "story_impact": min(impact, 4) * (not technical)}
     return f
 
 
 def _tradeoffs(live: list[Sentence], rk: RoundKind | None) -> Finding:
     f = Finding()
-    comp = cost = alt = choice = 0
+    comp = cost = alt = choice = costed_alt = quantified = 0
+    recruiter = rk is RoundKind.RECRUITER_SCREEN
     for s in live:
         a, c, k, ch = (bool(ALTERNATIVE.search(s.text)), bool(COMPLEXITY.search(s.text)),
                        _count(COST, s.text), bool(CHOICE.search(s.text)))
+        if recruiter:  # priorities and constraints (location, timing, money) are the costs here
+            k += _count(PRIORITIES, s.text)
         alt += a
         comp += c
         cost += min(k, 2)
@@ -361,26 +437,41 @@ def _tradeoffs(live: list[Sentence], rk: RoundKind | None) -> Finding:
         strength = 1.5 * a + 1.0 * c + 0.5 * min(k, 2) + 0.7 * (ch and (a or c or k > 0))
         if strength >= 1.0:
             f.hits.append((strength, s))
+        costed_alt += a and (c or k > 0)
+        quantified += (a or c or k > 0) and bool(NUMBER.search(s.text))
     f.features = {"alternatives": min(alt, 5), "complexity": min(comp, 4), "cost_terms": min(cost, 8),
-                  "justified_choices": min(choice, 4), "any_alternative": float(alt > 0)}
+                  "justified_choices": min(choice, 4), "any_alternative": float(alt > 0),
+                  "costed_alternatives": min(costed_alt, 4), "quantified": min(quantified, 4)}
     return f
 
 
 def _edge_cases(live: list[Sentence], rk: RoundKind | None) -> Finding:
     f = Finding()
-    named = handled = distinct = 0
+    named = handled = distinct = tested = 0
     kinds: set[str] = set()
+    half = live[len(live) // 2].index if live else 0
     for s in live:
         edges = {m.lower() for m in EDGE.findall(s.text)}
         h = bool(HANDLE.search(s.text))
+        if rk is RoundKind.RECRUITER_SCREEN:
+            # blockers (notice, visa, relocation) raised early are the recruiter-round edge cases
+            blockers = {m.lower() for m in BLOCKERS.findall(s.text)}
+            edges |= blockers
+            h = h or bool(blockers and s.index <= half)
+        elif rk is RoundKind.BEHAVIORAL:
+            risks = {m.lower() for m in STORY_RISK.findall(s.text)}
+            edges |= risks
+            h = h or bool(risks and HANDLE.search(s.text))
         if edges:
             named += 1
             kinds |= edges
             handled += h
             f.hits.append((1.0 + 1.0 * h + 0.3 * min(len(edges), 3), s))
+            tested += bool(TEST_WORDS.search(s.text))
     distinct = len(kinds)
     f.features = {"edge_sentences": min(named, 8), "handled": min(handled, 6),
-                  "distinct_edges": min(distinct, 8), "any_edge": float(named > 0)}
+                  "distinct_edges": min(distinct, 8), "any_edge": float(named > 0),
+                  "tested": min(tested, 4), "named_only": min(max(named - handled, 0), 6)}
     return f
 
 
@@ -405,6 +496,9 @@ def _communication(live: list[Sentence], t: Transcript, injected: list[Sentence]
         "structure": min(structure, 5), "check_ins": min(checkin, 4), "digs": min(digs, 4),
         "injection": float(bool(injected)),
         "long_turns": float(sum(1 for n in lengths if n > 220)),
+        "hedge_rate": min(sum(_count(HEDGE, s.text) for s in live) / max(words, 1) * 100, 10.0),
+        "unpunctuated": float(_unpunctuated(live)),
+        "short_answers": round(sum(1 for n in lengths if n < 12) / max(len(lengths), 1), 4),
     }
     if not f.hits and live:
         # a clear answer with no signposting still shows how the candidate communicates

@@ -1,8 +1,9 @@
 """Refit the analytic rater on the eval `dev` split (never on `test`).
 
-Per criterion: ridge regression from the detector features to the gold score (weights
-stay small and readable), then the two cut points that maximise quadratic-weighted kappa
-on dev. Writes agent/scoring/analytic_params.json. Run: `mockloop calibrate`.
+Per criterion: ridge regression on standardised detector features to the gold score, its
+strength chosen by cross-validated QWK on dev (stratified folds), then the two cut points
+that maximise QWK on dev. Weights are stored on the raw feature scale so the file stays
+readable (`agent/scoring/analytic_params.json`). Run: `mockloop calibrate`.
 """
 
 from __future__ import annotations
@@ -15,43 +16,83 @@ from typing import Any
 
 import numpy as np
 from sklearn.linear_model import Ridge
+from sklearn.model_selection import StratifiedKFold
+from sklearn.preprocessing import StandardScaler
 
 from agent.models import CriterionId
-from agent.scoring.analytic import PARAMS_PATH, AnalyticScorer, level, linear_score, load_params
+from agent.scoring.analytic import PARAMS_PATH, AnalyticScorer, level, linear_score
 from agent.signals import analyse
 from evals.dataset import DATA_DIR, load_dataset
 from evals.metrics import exact, qwk
 
+ALPHAS = (1.0, 3.0, 10.0, 30.0, 100.0)
+FOLDS = 5
+#: Features a criterion never reads, whatever the fit says: length rewards padding.
+EXCLUDED = {"candidate_words_log", "candidate_turns", "mean_turn_words_log", "max_turn_words_log"}
 
-def _best_thresholds(values: np.ndarray, gold: np.ndarray) -> list[float]:
-    cands = np.unique(np.round(values, 4))
-    mids = sorted({*(cands[:-1] + cands[1:]) / 2, cands.min() - 1e-3, cands.max() + 1e-3})
-    best, best_key = [0.5, 1.5], (-2.0, -1.0)
-    for t1, t2 in combinations(mids, 2):
+
+def _cut_candidates(values: np.ndarray, n: int = 16) -> list[float]:
+    qs = np.unique(np.quantile(values, np.linspace(0, 1, n)))
+    mids = (qs[:-1] + qs[1:]) / 2
+    return sorted({*np.round(mids, 4), float(values.min()) - 1e-3, float(values.max()) + 1e-3})
+
+
+def best_thresholds(values: np.ndarray, gold: np.ndarray) -> list[float]:
+    """The two cut points that maximise QWK (ties: exact agreement, then the wider middle)."""
+    best, best_key = [0.5, 1.5], (-2.0, -1.0, 0.0)
+    for t1, t2 in combinations(_cut_candidates(values), 2):
         pred = [level(v, [t1, t2]) for v in values]
-        key = (qwk(list(gold), pred), exact(list(gold), pred))
+        key = (qwk(list(gold), pred), exact(list(gold), pred), t2 - t1)
         if key > best_key:
             best, best_key = [float(t1), float(t2)], key
     return best
 
 
-def fit(root: Path = DATA_DIR, alpha: float = 3.0) -> dict[str, Any]:
+def _fit_one(x: np.ndarray, y: np.ndarray, alpha: float) -> tuple[StandardScaler, Ridge]:
+    scaler = StandardScaler().fit(x)
+    scale = np.where(scaler.scale_ == 0, 1.0, scaler.scale_)
+    scaler.scale_ = scale
+    return scaler, Ridge(alpha=alpha).fit(scaler.transform(x), y)
+
+
+def _cv_qwk(x: np.ndarray, y: np.ndarray, alpha: float) -> float:
+    smallest = int(np.bincount(y)[np.bincount(y) > 0].min())
+    folds = StratifiedKFold(n_splits=max(2, min(FOLDS, smallest)), shuffle=True, random_state=0)
+    pred = np.zeros_like(y)
+    for train, held in folds.split(x, y):
+        scaler, model = _fit_one(x[train], y[train], alpha)
+        cuts = best_thresholds(model.predict(scaler.transform(x[train])), y[train])
+        pred[held] = [level(v, cuts) for v in model.predict(scaler.transform(x[held]))]
+    return qwk(list(y), list(pred))
+
+
+def feature_names(items: list[Any], analyses: dict[str, Any], cid: CriterionId) -> list[str]:
+    names = list(analyses[items[0].id].findings[cid].features)
+    return [n for n in names if n not in EXCLUDED]
+
+
+def fit(root: Path = DATA_DIR) -> dict[str, Any]:
     items = load_dataset(root, "dev")
     if len(items) < 10:
         raise SystemExit(f"only {len(items)} dev items in {root}: too few to fit")
     analyses = {it.id: analyse(it.transcript) for it in items}
-    current = load_params()
     out: dict[str, Any] = {"fitted_on": f"{len(items)} dev transcripts, "
-                           f"{datetime.now(UTC):%Y-%m-%d}, ridge alpha={alpha}", "criteria": {}}
+                           f"{datetime.now(UTC):%Y-%m-%d}", "criteria": {}}
     for cid in CriterionId:
-        names = list(current["criteria"][cid.value]["weights"])
+        names = feature_names(items, analyses, cid)
         x = np.array([[analyses[it.id].findings[cid].features[n] for n in names] for it in items])
         y = np.array([it.labels.scores[cid].score for it in items])
-        model = Ridge(alpha=alpha).fit(x, y)
-        p = {"intercept": round(float(model.intercept_), 4),
-             "weights": {n: round(float(w), 4) for n, w in zip(names, model.coef_, strict=True)}}
+        cv = {a: _cv_qwk(x, y, a) for a in ALPHAS}
+        alpha = max(ALPHAS, key=lambda a: (round(cv[a], 3), a))  # ties: the stronger prior
+        scaler, model = _fit_one(x, y, alpha)
+        raw_w = model.coef_ / scaler.scale_
+        p: dict[str, Any] = {
+            "alpha": alpha, "cv_qwk": round(cv[alpha], 3),
+            "intercept": round(float(model.intercept_ - np.dot(raw_w, scaler.mean_)), 4),
+            "weights": {n: round(float(w), 4) for n, w in zip(names, raw_w, strict=True)
+                        if abs(w) >= 1e-4}}
         values = np.array([linear_score(analyses[it.id].findings[cid].features, p) for it in items])
-        p["thresholds"] = [round(t, 4) for t in _best_thresholds(values, y)]
+        p["thresholds"] = [round(t, 4) for t in best_thresholds(values, y)]
         out["criteria"][cid.value] = p
     return out
 
@@ -63,7 +104,9 @@ def main(write: bool = True) -> dict[str, Any]:
     for cid in CriterionId:
         gold = [it.labels.scores[cid].score for it in items]
         pred = [scorer.score(it.transcript).scores[cid].score for it in items]
-        print(f"{cid.value:14s} dev QWK {qwk(gold, pred):.3f}  exact {exact(gold, pred):.3f}")
+        p = params["criteria"][cid.value]
+        print(f"{cid.value:14s} dev QWK {qwk(gold, pred):.3f}  exact {exact(gold, pred):.3f}  "
+              f"cross-validated QWK {p['cv_qwk']:.3f} (ridge alpha {p['alpha']:g})")
     if write:
         PARAMS_PATH.write_text(json.dumps(params, indent=1) + "\n")
         print(f"wrote {PARAMS_PATH}")
