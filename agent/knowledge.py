@@ -397,9 +397,14 @@ class KnowledgeStore:
         report.unchanged = len(wanted) - len(todo)
         if stale:
             self.collection.delete(ids=stale)
+        # one embedding pass over everything new, so texts of similar length batch together
+        from agent.embedding import embed
+
+        vectors = embed([c.text for c in todo]) if todo else []
         for i in range(0, len(todo), 256):
             batch = todo[i:i + 256]
             self.collection.upsert(ids=[c.id for c in batch], documents=[c.text for c in batch],
+                                   embeddings=vectors[i:i + 256],
                                    metadatas=[c.metadata() for c in batch])
         meta = {k: v for k, v in (self.collection.metadata or {}).items()
                 if not k.startswith("hnsw:")}

@@ -48,9 +48,13 @@ def _socket_guard(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def _shared_knowledge_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One Chroma store for the whole run, built from the real corpus on first use."""
-    return tmp_path_factory.mktemp("chroma")
+def _shared_knowledge_dir() -> Path:
+    """One Chroma store built from the real corpus on first use. It persists between runs
+    (git-ignored) because builds are incremental: the next run, or `make test-slow` after
+    `make test`, re-embeds only the chunks that changed, and tests assert it is not stale."""
+    path = Path(__file__).parent / "artifacts" / "knowledge"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 @pytest.fixture(autouse=True)
