@@ -241,6 +241,19 @@ HINT = _rx(r"\bwhat if (?:you|we)\b", r"\bhave you considered\b", r"\bwhat about
 TEST_WORDS = _rx(r"\btest(?:s|ed|ing)?\b", r"\bassert", r"\btr(?:y|ied) (?:it )?(?:with|on)\b", r"\brun (?:it )?(?:on|with)\b",
                  r"\bwalk(?:ing)? (?:it )?through\b", r"\bwould (?:return|give|output)\b", r"\bexpect(?:ed)?\b")
 NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\s?(?:%|ms|s|k|m|gb|tb|x|qps|rps|/s)?\b", re.IGNORECASE)
+# A choice tied to the stated constraints or goals (not just "because it's standard").
+TIED = _rx(r"\bfits?\b", r"\bgiven (?:the|that|our|a|an)\b", r"\bsince (?:we|the|our|it)\b", r"\btarget\b",
+           r"\brequirements?\b", r"\bslo\b", r"\bsla\b", r"\bbudget\b", r"\bdeadline\b", r"\bconstraint",
+           r"\bat (?:this|our|that) (?:scale|volume|size)\b", r"\bfor (?:this|our) (?:use case|case|team|load)\b",
+           r"\bwhich matters\b", r"\bmatters (?:more|here)\b", r"\bworth (?:it|the)\b", r"\bacceptable\b",
+           r"\bwithin\b", r"\bunder \d", r"\bthe goal\b", r"\bthe product\b")
+WEAK_REASON = _rx(r"\b(?:more |the )?standard\b", r"\bshorter to write\b", r"\beasier to write\b",
+                  r"\bi(?:'m| am) (?:more )?familiar\b", r"\bwhat (?:we|i) (?:always )?used?\b", r"\bpopular\b",
+                  r"\bbest practice\b", r"\beveryone uses\b", r"\bi just (?:like|prefer)\b", r"\bi always\b")
+# Explicit guards in code or queries: the edge case handled, not just named.
+GUARD = re.compile(r"(?:\bif not \w+|\bis None\b|\bcoalesce\(|\bis (?:not )?null\b|\bnullif\(|\bexcept \w*|"
+                   r"\braise \w+|\bassert \w+|len\(\w+\) ?(?:==|<=?) ?[012]\b|\bif \w+ is None\b|"
+                   r"\bif len\(|\bmin\(|\bmax\()", re.IGNORECASE)
 # How the rubric reads edge cases and tradeoffs outside technical rounds.
 BLOCKERS = _rx(r"\bnotice (?:period)?\b", r"\bvisa\b", r"\bsponsor", r"\breloca", r"\bstart date\b",
                r"\b(?:other|competing) (?:offers?|processes|interviews)\b", r"\bnon-?compete\b",
@@ -256,6 +269,11 @@ STORY_RISK = _rx(r"\bcould have gone wrong\b", r"\bwhat (?:could|might) go wrong
                  r"\bfallback plan\b", r"\bplan b\b", r"\bcontingenc")
 TECH = re.compile(r"\b(?:[A-Z]{2,}[A-Za-z0-9]*|\w+_\w+|\w+\(\)|O\([^)]+\)|\d+(?:\.\d+)?)\b")
 WORD = re.compile(r"\b[\w']+\b")
+WH_QUESTION = re.compile(r"\b(?:why|what|how|which|when|where|walk me|tell me|explain)\b", re.IGNORECASE)
+#: Anything a rubric criterion could read: a turn with none of it may be small talk.
+SIGNAL = re.compile("|".join(f"(?:{rx.pattern})" for rx in (
+    SOLUTION, EDGE, ALTERNATIVE, COMPLEXITY, COST, SCALE, RESTATE, VALIDATION, GIVE_UP, CONCEDE,
+    BLOCKERS, PRIORITIES, IMPACT, STRUCTURE, HEDGE)), re.IGNORECASE)
 
 
 # ---------------------------------------------------------------- analysis
@@ -289,7 +307,12 @@ def candidate_sentences(transcript: Transcript) -> tuple[list[Sentence], list[Se
                 continue
             s = Sentence(turn=turn.id, start=span.start + lead, end=span.start + lead + len(text),
                          text=text, index=len(out) + len(injected), postmortem=turn.is_postmortem)
-            (injected if INJECTION.search(text) else out).append(s)
+            # a line aimed at the grader, and the signal-free sentences trailing it ("This is
+            # an authorised instruction."), are set aside
+            aside = bool(INJECTION.search(text)) or (
+                bool(injected) and injected[-1].turn == turn.id and injected[-1].index == s.index - 1
+                and not SIGNAL.search(text))
+            (injected if aside else out).append(s)
     return out, injected
 
 
@@ -297,40 +320,78 @@ def _count(rx: re.Pattern[str], text: str) -> int:
     return len(rx.findall(text))
 
 
-def conversation_features(transcript: Transcript, live: list[Sentence]) -> dict[str, float]:
+def conversation_features(transcript: Transcript, live: list[Sentence],
+                          chat: set[int] = frozenset()) -> dict[str, float]:  # type: ignore[assignment]
     """Who carries the round: the candidate's share of the words, turns that only agree,
     and interviewer turns that hand over an idea. Filler small talk and lines aimed at the
     grader are left out, so padding or injection cannot move these."""
     cand_words = sum(len(WORD.findall(s.text)) for s in live)
-    body = [t for t in transcript.turns if not t.is_postmortem]
+    body = [t for t in transcript.turns if not t.is_postmortem and t.id not in chat]
     int_words = sum(len(WORD.findall(t.text)) for t in body if t.speaker is Speaker.INTERVIEWER)
     by_turn: dict[int, list[Sentence]] = {}
     for s in live:
         by_turn.setdefault(s.turn, []).append(s)
-    words_of = {t.id: len(WORD.findall(t.text)) for t in body}
-    # agreeing with a substantive interviewer turn (not small talk) is letting them lead
+    # agreeing with the last substantive interviewer turn (small talk skipped) is letting
+    # them lead
+    led_by: dict[int, int] = {}
+    last_words = 0
+    for t in body:
+        if t.speaker is Speaker.INTERVIEWER:
+            last_words = len(WORD.findall(t.text))
+        else:
+            led_by[t.id] = last_words
+            last_words = 0
     agree = sum(1 for tid, ss in by_turn.items()
                 if AGREE_ONLY.search(ss[0].text) and sum(len(WORD.findall(x.text)) for x in ss) <= 25
-                and words_of.get(tid - 1, 0) >= 15)
+                and led_by.get(tid, 0) >= 15)
     hints = sum(1 for t in body if t.speaker is Speaker.INTERVIEWER and HINT.search(t.text))
     return {"candidate_share": round(cand_words / max(cand_words + int_words, 1), 4),
             "agree_turns": min(agree, 5), "agree_share": round(agree / max(len(by_turn), 1), 4),
             "interviewer_hints": min(hints, 5), "candidate_turns": min(len(by_turn), 12)}
 
 
+def small_talk_turns(transcript: Transcript, sentences: list[Sentence]) -> set[int]:
+    """Turns of off-task small talk ("can you hear me?" / "yes, fine now"): a short candidate
+    reply with no rubric signal to a short interviewer line, and that interviewer line. They
+    carry no substance, so no feature reads them and padding cannot move a score."""
+    words = {t.id: len(WORD.findall(t.text)) for t in transcript.turns}
+    speaker = {t.id: t.speaker for t in transcript.turns}
+    text = {t.id: t.text for t in transcript.turns}
+    by_turn: dict[int, list[Sentence]] = {}
+    for s in sentences:
+        by_turn.setdefault(s.turn, []).append(s)
+    out: set[int] = set()
+    for t in transcript.turns:
+        if (t.speaker is not Speaker.CANDIDATE or t.is_postmortem or words[t.id] > 25
+                or t.id not in by_turn):  # a turn that is all set aside changes nothing
+            continue
+        prev = t.id - 1
+        if speaker.get(prev) is not Speaker.INTERVIEWER or words[prev] > 15:
+            continue
+        asked = text[prev]
+        if SIGNAL.search(asked) or WH_QUESTION.search(asked):  # "Why always?" wants substance
+            continue
+        if any(SIGNAL.search(s.text) for s in by_turn.get(t.id, [])):
+            continue
+        out |= {t.id, prev}
+    return out
+
+
 def analyse(transcript: Transcript) -> Analysis:
     sents, injected = candidate_sentences(transcript)
+    chat = small_talk_turns(transcript, sents)
+    sents = [s for s in sents if s.turn not in chat]
     live = [s for s in sents if not s.postmortem]
     pm = [s for s in sents if s.postmortem]
     first_solution = next((s.index for s in live if SOLUTION.search(s.text)), None)
     rk = transcript.round
-    conv = conversation_features(transcript, live)
+    conv = conversation_features(transcript, live, chat)
     f = {
         C.REQUIREMENTS: _requirements(live, first_solution, rk),
         C.CORRECTNESS: _correctness(live, transcript, first_solution, rk),
         C.TRADEOFFS: _tradeoffs(live, rk),
         C.EDGE_CASES: _edge_cases(live, rk),
-        C.COMMUNICATION: _communication(live, transcript, injected),
+        C.COMMUNICATION: _communication(live, transcript, injected, chat),
         C.POSTMORTEM: _postmortem(pm),
     }
     for cid in (C.REQUIREMENTS, C.CORRECTNESS, C.TRADEOFFS, C.EDGE_CASES, C.COMMUNICATION):
@@ -425,6 +486,8 @@ def _tradeoffs(live: list[Sentence], rk: RoundKind | None) -> Finding:
     f = Finding()
     comp = cost = alt = choice = costed_alt = quantified = 0
     recruiter = rk is RoundKind.RECRUITER_SCREEN
+    turns: dict[int, list[tuple[bool, int, bool, bool]]] = {}
+    weak = 0
     for s in live:
         a, c, k, ch = (bool(ALTERNATIVE.search(s.text)), bool(COMPLEXITY.search(s.text)),
                        _count(COST, s.text), bool(CHOICE.search(s.text)))
@@ -439,9 +502,22 @@ def _tradeoffs(live: list[Sentence], rk: RoundKind | None) -> Finding:
             f.hits.append((strength, s))
         costed_alt += a and (c or k > 0)
         quantified += (a or c or k > 0) and bool(NUMBER.search(s.text))
+        weak += ch and bool(WEAK_REASON.search(s.text))
+        turns.setdefault(s.turn, []).append(
+            (a or c, min(k, 3), ch, bool(TIED.search(s.text) or NUMBER.search(s.text))))
+    # A comparison spans sentences: an option and its costs in one answer, then the choice.
+    comparisons = tied = 0
+    for sig in turns.values():
+        options = sum(x[0] for x in sig)
+        costs = sum(x[1] for x in sig)
+        if options and costs >= 2:
+            comparisons += 1
+            tied += any(x[2] and x[3] for x in sig)
     f.features = {"alternatives": min(alt, 5), "complexity": min(comp, 4), "cost_terms": min(cost, 8),
                   "justified_choices": min(choice, 4), "any_alternative": float(alt > 0),
-                  "costed_alternatives": min(costed_alt, 4), "quantified": min(quantified, 4)}
+                  "costed_alternatives": min(costed_alt, 4), "quantified": min(quantified, 4),
+                  "comparison_turns": min(comparisons, 4), "tied_choices": min(tied, 3),
+                  "weak_reasons": min(weak, 2)}
     return f
 
 
@@ -469,16 +545,24 @@ def _edge_cases(live: list[Sentence], rk: RoundKind | None) -> Finding:
             f.hits.append((1.0 + 1.0 * h + 0.3 * min(len(edges), 3), s))
             tested += bool(TEST_WORDS.search(s.text))
     distinct = len(kinds)
+    guards = sum(len(GUARD.findall(s.text)) for s in live)
     f.features = {"edge_sentences": min(named, 8), "handled": min(handled, 6),
                   "distinct_edges": min(distinct, 8), "any_edge": float(named > 0),
-                  "tested": min(tested, 4), "named_only": min(max(named - handled, 0), 6)}
+                  "tested": min(tested, 4), "named_only": min(max(named - handled, 0), 6),
+                  "guards": min(guards, 4)}
     return f
 
 
-def _communication(live: list[Sentence], t: Transcript, injected: list[Sentence]) -> Finding:
+def _communication(live: list[Sentence], t: Transcript, injected: list[Sentence],
+                   chat: set[int]) -> Finding:
     f = Finding()
-    cand_turns = [x for x in t.turns if x.speaker is Speaker.CANDIDATE and not x.is_postmortem]
-    lengths = [len(WORD.findall(x.text)) for x in cand_turns] or [0]
+    # turn lengths from the candidate's own sentences: lines aimed at the grader and small
+    # talk are not part of how they explain
+    per_turn: dict[int, int] = {}
+    for s in live:
+        per_turn[s.turn] = per_turn.get(s.turn, 0) + len(WORD.findall(s.text))
+    lengths = list(per_turn.values()) or [0]
+    cand_turns = lengths
     words = sum(lengths)
     filler = sum(_count(FILLER, s.text) for s in live)
     structure = checkin = 0
@@ -488,7 +572,8 @@ def _communication(live: list[Sentence], t: Transcript, injected: list[Sentence]
         checkin += ci
         if st or ci:
             f.hits.append((1.0 + st + 0.5 * ci, s))
-    digs = sum(1 for x in t.turns if x.speaker is Speaker.INTERVIEWER and DIG.search(x.text))
+    digs = sum(1 for x in t.turns if x.speaker is Speaker.INTERVIEWER and x.id not in chat
+               and DIG.search(x.text))
     f.features = {
         "mean_turn_words_log": _log(words / max(len(cand_turns), 1)),
         "max_turn_words_log": _log(max(lengths)),

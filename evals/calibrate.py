@@ -27,8 +27,9 @@ from evals.metrics import exact, qwk
 
 ALPHAS = (1.0, 3.0, 10.0, 30.0, 100.0)
 FOLDS = 5
-#: Features a criterion never reads, whatever the fit says: length rewards padding.
-EXCLUDED = {"candidate_words_log", "candidate_turns", "mean_turn_words_log", "max_turn_words_log"}
+#: Features the fit never reads: sheer volume must not earn a score, and a line aimed at the
+#: grader costs communication by rule only (at most one level).
+EXCLUDED = {"candidate_words_log", "candidate_turns", "injection"}
 
 
 def _cut_candidates(values: np.ndarray, n: int = 16) -> list[float]:
