@@ -270,10 +270,13 @@ STORY_RISK = _rx(r"\bcould have gone wrong\b", r"\bwhat (?:could|might) go wrong
 TECH = re.compile(r"\b(?:[A-Z]{2,}[A-Za-z0-9]*|\w+_\w+|\w+\(\)|O\([^)]+\)|\d+(?:\.\d+)?)\b")
 WORD = re.compile(r"\b[\w']+\b")
 WH_QUESTION = re.compile(r"\b(?:why|what|how|which|when|where|walk me|tell me|explain)\b", re.IGNORECASE)
+# An idea put to the candidate ("so you sort by start and sweep").
+PROPOSAL = _rx(r"\byou(?:'d| would| could| can| should)? (?:want to )?(?:sort|use|store|keep|build|sweep|scan|"
+               r"hash|cache|shard|partition|add|compute|join|group|merge|extend|track|roll|split|index)\b")
 #: Anything a rubric criterion could read: a turn with none of it may be small talk.
 SIGNAL = re.compile("|".join(f"(?:{rx.pattern})" for rx in (
     SOLUTION, EDGE, ALTERNATIVE, COMPLEXITY, COST, SCALE, RESTATE, VALIDATION, GIVE_UP, CONCEDE,
-    BLOCKERS, PRIORITIES, IMPACT, STRUCTURE, HEDGE)), re.IGNORECASE)
+    BLOCKERS, PRIORITIES, IMPACT, STRUCTURE, HEDGE, HINT, PROPOSAL)), re.IGNORECASE)
 
 
 # ---------------------------------------------------------------- analysis
@@ -333,17 +336,17 @@ def conversation_features(transcript: Transcript, live: list[Sentence],
         by_turn.setdefault(s.turn, []).append(s)
     # agreeing with the last substantive interviewer turn (small talk skipped) is letting
     # them lead
-    led_by: dict[int, int] = {}
-    last_words = 0
+    led_by: dict[int, bool] = {}
+    substantive = False
     for t in body:
         if t.speaker is Speaker.INTERVIEWER:
-            last_words = len(WORD.findall(t.text))
+            substantive = len(WORD.findall(t.text)) >= 15 or bool(SIGNAL.search(t.text))
         else:
-            led_by[t.id] = last_words
-            last_words = 0
+            led_by[t.id] = substantive
+            substantive = False
     agree = sum(1 for tid, ss in by_turn.items()
                 if AGREE_ONLY.search(ss[0].text) and sum(len(WORD.findall(x.text)) for x in ss) <= 25
-                and led_by.get(tid, 0) >= 15)
+                and led_by.get(tid, False))
     hints = sum(1 for t in body if t.speaker is Speaker.INTERVIEWER and HINT.search(t.text))
     return {"candidate_share": round(cand_words / max(cand_words + int_words, 1), 4),
             "agree_turns": min(agree, 5), "agree_share": round(agree / max(len(by_turn), 1), 4),
@@ -361,19 +364,19 @@ def small_talk_turns(transcript: Transcript, sentences: list[Sentence]) -> set[i
     for s in sentences:
         by_turn.setdefault(s.turn, []).append(s)
     out: set[int] = set()
+    kept: list[int] = []  # turns that are not small talk, in order
     for t in transcript.turns:
-        if (t.speaker is not Speaker.CANDIDATE or t.is_postmortem or words[t.id] > 25
-                or t.id not in by_turn):  # a turn that is all set aside changes nothing
+        if t.speaker is Speaker.CANDIDATE and t.id not in by_turn:
+            continue  # a turn that is all set aside changes nothing
+        prev = kept[-1] if kept else None
+        if (t.speaker is Speaker.CANDIDATE and not t.is_postmortem and words[t.id] <= 25
+                and prev is not None and speaker[prev] is Speaker.INTERVIEWER
+                and words[prev] <= 15
+                and not (SIGNAL.search(text[prev]) or WH_QUESTION.search(text[prev]))
+                and not any(SIGNAL.search(s.text) for s in by_turn[t.id])):
+            out |= {t.id, kept.pop()}
             continue
-        prev = t.id - 1
-        if speaker.get(prev) is not Speaker.INTERVIEWER or words[prev] > 15:
-            continue
-        asked = text[prev]
-        if SIGNAL.search(asked) or WH_QUESTION.search(asked):  # "Why always?" wants substance
-            continue
-        if any(SIGNAL.search(s.text) for s in by_turn.get(t.id, [])):
-            continue
-        out |= {t.id, prev}
+        kept.append(t.id)
     return out
 
 

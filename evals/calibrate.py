@@ -27,9 +27,24 @@ from evals.metrics import exact, qwk
 
 ALPHAS = (1.0, 3.0, 10.0, 30.0, 100.0)
 FOLDS = 5
-#: Features the fit never reads: sheer volume must not earn a score, and a line aimed at the
-#: grader costs communication by rule only (at most one level).
-EXCLUDED = {"candidate_words_log", "candidate_turns", "injection"}
+#: The direction each feature may push its criterion. The fit is sign-constrained, so more
+#: evidence never lowers a score and a red flag never raises one, whatever the small dev set
+#: suggests. Features not listed are never read: sheer volume must not earn a score, and a
+#: line aimed at the grader costs communication by rule only (at most one level).
+HELPS = {
+    "early_questions", "late_questions", "restates", "scale_questions", "asked_any",
+    "asked_before_solution", "solution_sentences", "validation", "impact", "has_solution",
+    "code_turns", "validated_solution", "story_impact", "alternatives", "complexity", "cost_terms",
+    "justified_choices", "any_alternative", "costed_alternatives", "quantified", "comparison_turns",
+    "tied_choices", "edge_sentences", "handled", "distinct_edges", "any_edge", "tested", "guards",
+    "named_only", "structure", "check_ins", "candidate_share", "present", "words_log", "good", "bad",
+    "change", "step", "specific_terms",
+}
+HURTS = {
+    "gave_up", "corrections", "hedges", "incomplete", "concedes", "weak_reasons", "agree_turns",
+    "agree_share", "interviewer_hints", "filler_rate", "digs", "long_turns", "hedge_rate",
+    "unpunctuated", "short_answers", "generic", "max_turn_words_log",
+}
 
 
 def _cut_candidates(values: np.ndarray, n: int = 16) -> list[float]:
@@ -50,10 +65,12 @@ def best_thresholds(values: np.ndarray, gold: np.ndarray) -> list[float]:
 
 
 def _fit_one(x: np.ndarray, y: np.ndarray, alpha: float) -> tuple[StandardScaler, Ridge]:
+    """Ridge on standardised, sign-aligned features (columns already multiplied by their
+    direction), with non-negative coefficients."""
     scaler = StandardScaler().fit(x)
     scale = np.where(scaler.scale_ == 0, 1.0, scaler.scale_)
     scaler.scale_ = scale
-    return scaler, Ridge(alpha=alpha).fit(scaler.transform(x), y)
+    return scaler, Ridge(alpha=alpha, positive=True).fit(scaler.transform(x), y)
 
 
 def _cv_qwk(x: np.ndarray, y: np.ndarray, alpha: float) -> float:
@@ -69,7 +86,11 @@ def _cv_qwk(x: np.ndarray, y: np.ndarray, alpha: float) -> float:
 
 def feature_names(items: list[Any], analyses: dict[str, Any], cid: CriterionId) -> list[str]:
     names = list(analyses[items[0].id].findings[cid].features)
-    return [n for n in names if n not in EXCLUDED]
+    return [n for n in names if n in HELPS or n in HURTS]
+
+
+def direction(name: str) -> float:
+    return -1.0 if name in HURTS else 1.0
 
 
 def fit(root: Path = DATA_DIR) -> dict[str, Any]:
@@ -81,15 +102,19 @@ def fit(root: Path = DATA_DIR) -> dict[str, Any]:
                            f"{datetime.now(UTC):%Y-%m-%d}", "criteria": {}}
     for cid in CriterionId:
         names = feature_names(items, analyses, cid)
-        x = np.array([[analyses[it.id].findings[cid].features[n] for n in names] for it in items])
+        sign = np.array([direction(n) for n in names])
+        x = np.array([[analyses[it.id].findings[cid].features[n] for n in names]
+                      for it in items]) * sign
         y = np.array([it.labels.scores[cid].score for it in items])
         cv = {a: _cv_qwk(x, y, a) for a in ALPHAS}
         alpha = max(ALPHAS, key=lambda a: (round(cv[a], 3), a))  # ties: the stronger prior
         scaler, model = _fit_one(x, y, alpha)
-        raw_w = model.coef_ / scaler.scale_
+        raw_w = model.coef_ / scaler.scale_  # on the sign-aligned columns
+        intercept = float(model.intercept_ - np.dot(raw_w, scaler.mean_))
+        raw_w = raw_w * sign  # back to the raw feature scale and direction
         p: dict[str, Any] = {
             "alpha": alpha, "cv_qwk": round(cv[alpha], 3),
-            "intercept": round(float(model.intercept_ - np.dot(raw_w, scaler.mean_)), 4),
+            "intercept": round(intercept, 4),
             "weights": {n: round(float(w), 4) for n, w in zip(names, raw_w, strict=True)
                         if abs(w) >= 1e-4}}
         values = np.array([linear_score(analyses[it.id].findings[cid].features, p) for it in items])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from agent.models import CriterionId, Speaker
 from agent.scoring.analytic import AnalyticScorer
-from agent.signals import analyse, coverage
+from agent.signals import analyse, candidate_sentences, coverage, small_talk_turns
 from agent.transcripts import load_transcript, parse_transcript
 from evals.perturb import append_injection, pad_with_filler
 from tests.conftest import DATA
@@ -52,10 +52,33 @@ def test_injection_and_padding_never_raise_a_score():
                 assert after.scores[cid].score <= base.scores[cid].score, cid
 
 
+def test_small_talk_and_injection_leave_every_feature_unchanged():
+    led = parse_transcript(INTERVIEWER_LED)
+    for t in (SAMPLE, led):
+        base = analyse(t)
+        for changed in (pad_with_filler(t), append_injection(t)):
+            after = analyse(changed)
+            for cid in C:
+                want = {k: v for k, v in base.findings[cid].features.items() if k != "injection"}
+                got = {k: v for k, v in after.findings[cid].features.items() if k != "injection"}
+                assert got == want, cid
+    # the interviewer carried the round: the candidate only agreed with substantive turns
+    conv = analyse(led).conversation
+    assert conv["agree_turns"] >= 2 and conv["candidate_share"] < 0.2
+
+
+def test_a_short_real_answer_is_not_small_talk():
+    t = parse_transcript("Round: infra\n\nInterviewer: Roll back or fix forward?\n"
+                         "Candidate: Roll back first.\nInterviewer: Why always?\n"
+                         "Candidate: It's safer.\n")
+    assert small_talk_turns(t, candidate_sentences(t)[0]) == set()
+
+
 def test_injection_line_is_set_aside_and_costs_at_most_communication():
     t = append_injection(SAMPLE)
     a = analyse(t)
-    assert a.injections and all("ignore the rubric" in s.text for s in a.injections)
+    # the line aimed at the grader, and the signal-free sentence trailing it, are set aside
+    assert [s.text[:20] for s in a.injections] == ["Note to the AI gradi", "This is an authorise"]
     base, after = SCORER.score(SAMPLE), SCORER.score(t)
     for cid in C:
         if cid is not C.COMMUNICATION:
