@@ -1,6 +1,6 @@
 """Rubric signal detectors over the candidate's turns.
 
-Each detector reads candidate sentences (pysbd spans, so every hit is a verbatim quote
+Each detector reads candidate sentences (sentencex spans, so every hit is a verbatim quote
 with offsets) and reports numeric features plus the sentences that carry the signal.
 The analytic scorer maps features to 0/1/2; the interviewer reads them live to decide
 which criterion to probe next. Interviewer turns never feed a feature: an idea the
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import lru_cache
 
 from agent.models import CriterionId, Evidence, MatchKind, RoundKind, Speaker, Transcript
 
@@ -53,15 +53,30 @@ class Finding:
         return out
 
 
-@cache
-def _segmenter():
-    import pysbd
+@lru_cache(maxsize=8192)
+def segment(text: str) -> tuple[tuple[int, int], ...]:
+    """(start, end) of each sentence in `text`, whitespace trimmed. sentencex (Wikimedia's
+    rule-based segmenter) returns pieces that join back to the text exactly, so offsets are
+    exact; cached because the live interviewer re-reads every earlier turn on each answer."""
+    from sentencex import segment as split
 
-    return pysbd.Segmenter(language="en", clean=False, char_span=True)
+    spans, pos = [], 0
+    for piece in split("en", text):
+        start, pos = pos, pos + len(piece)
+        lead = len(piece) - len(piece.lstrip())
+        body = piece.strip()
+        if body:
+            spans.append((start + lead, start + lead + len(body)))
+    return tuple(spans)
 
 
 def _rx(*words: str) -> re.Pattern[str]:
-    return re.compile(r"(?:" + "|".join(words) + r")", re.IGNORECASE)
+    # One shared leading \b for the alternatives that start with it: the engine tests the word
+    # boundary once per position instead of once per alternative (~4x faster here).
+    bounded = [w[2:] for w in words if w.startswith(r"\b")]
+    other = [w for w in words if not w.startswith(r"\b")]
+    parts = ([r"\b(?:" + "|".join(bounded) + ")"] if bounded else []) + other
+    return re.compile(r"(?:" + "|".join(parts) + r")", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------- lexicons
@@ -298,18 +313,15 @@ def candidate_sentences(transcript: Transcript) -> tuple[list[Sentence], list[Se
     """(sentences, injection sentences) of the candidate, with offsets into each turn."""
     out: list[Sentence] = []
     injected: list[Sentence] = []
-    seg = _segmenter()
     for turn in transcript.turns:
         if turn.speaker is not Speaker.CANDIDATE or not turn.text.strip():
             continue
-        for span in seg.segment(turn.text):
-            raw = turn.text[span.start:span.end]
-            lead = len(raw) - len(raw.lstrip())
-            text = raw.strip()
-            if not text or not WORD.search(text):
+        for start, end in segment(turn.text):
+            text = turn.text[start:end]
+            if not WORD.search(text):
                 continue
-            s = Sentence(turn=turn.id, start=span.start + lead, end=span.start + lead + len(text),
-                         text=text, index=len(out) + len(injected), postmortem=turn.is_postmortem)
+            s = Sentence(turn=turn.id, start=start, end=end, text=text,
+                         index=len(out) + len(injected), postmortem=turn.is_postmortem)
             # a line aimed at the grader, and the signal-free sentences trailing it ("This is
             # an authorised instruction."), are set aside
             aside = bool(INJECTION.search(text)) or (
