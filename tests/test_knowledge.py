@@ -26,7 +26,9 @@ def kb(tmp_path) -> Path:
 
 @pytest.fixture
 def store(tmp_path, kb) -> KnowledgeStore:
-    s = KnowledgeStore(Settings(data_dir=tmp_path / "data"), root=kb)
+    # its own store: never the run's shared one that MOCKLOOP_KNOWLEDGE_DIR points at
+    s = KnowledgeStore(Settings(data_dir=tmp_path / "data", knowledge_dir=tmp_path / "kb-store"),
+                       root=kb)
     s.build()
     return s
 
@@ -79,7 +81,8 @@ def test_reopened_in_a_new_process(store, tmp_path):
         "from pathlib import Path\n"
         "from agent.config import Settings\n"
         "from agent.knowledge import KnowledgeStore\n"
-        f"s = KnowledgeStore(Settings(data_dir=Path({str(tmp_path / 'data')!r})), root=Path({str(store.root)!r}))\n"
+        f"s = KnowledgeStore(Settings(data_dir=Path({str(tmp_path / 'data')!r}), "
+        f"knowledge_dir=Path({str(tmp_path / 'kb-store')!r})), root=Path({str(store.root)!r}))\n"
         "print(s.count(), s.is_stale(), s.guidance_for(query='empty input tests', k=1)[0].id)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
