@@ -281,12 +281,15 @@ def serve(
     """Start the web app (offline engine unless a model is configured)."""
     settings = get_settings(host=host, port=port)
     from agent.knowledge import warm_in_background
-
-    warm_in_background(settings)  # the app is usable while a first start builds the store
     from ui.app import demo
 
     demo.queue(default_concurrency_limit=8).launch(server_name=settings.host, server_port=settings.port,
-                        show_error=True)
+                        show_error=True, prevent_thread_lock=True)
+    # once the server listens, and a few seconds later: opening (or on a first start,
+    # building) the store beside the imports and the first request slows both, and the app
+    # never waits for the store
+    warm_in_background(settings, delay_s=5.0)
+    demo.block_thread()
 
 
 def main() -> None:  # pragma: no cover

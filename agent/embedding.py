@@ -80,10 +80,10 @@ class MiniLM:
 
 
 @cache
-def get_embedder() -> MiniLM:
-    """The process-wide embedder (0.3 s to load), on up to two cores."""
-    return MiniLM(threads=min(os.cpu_count() or 1, 2))
+def get_embedder(threads: int | None = None) -> MiniLM:
+    """A process-wide embedder per thread count (0.3 s to load); default up to two cores."""
+    return MiniLM(threads=threads or min(os.cpu_count() or 1, 2))
 
 
-def embed(texts: list[str]) -> np.ndarray:
-    return get_embedder().embed(texts)
+def embed(texts: list[str], threads: int | None = None) -> np.ndarray:
+    return get_embedder(threads).embed(texts)

@@ -380,8 +380,9 @@ class KnowledgeStore:
     def is_stale(self) -> bool:
         return self.stored_digest() != load_corpus(self.root).digest
 
-    def build(self) -> BuildReport:
-        """Add, update and remove chunks so the store matches the corpus; idempotent."""
+    def build(self, threads: int | None = None) -> BuildReport:
+        """Add, update and remove chunks so the store matches the corpus; idempotent.
+        `threads` caps the embedding's cores (the app builds on one, leaving one to serve)."""
         start = time.perf_counter()
         corpus = parse_corpus(self.root)
         report = BuildReport()
@@ -400,7 +401,7 @@ class KnowledgeStore:
         # one embedding pass over everything new, so texts of similar length batch together
         from agent.embedding import embed
 
-        vectors = embed([c.text for c in todo]) if todo else []
+        vectors = embed([c.text for c in todo], threads) if todo else []
         for i in range(0, len(todo), 256):
             batch = todo[i:i + 256]
             self.collection.upsert(ids=[c.id for c in batch], documents=[c.text for c in batch],
@@ -413,9 +414,9 @@ class KnowledgeStore:
         report.seconds = time.perf_counter() - start
         return report
 
-    def ensure_built(self) -> BuildReport | None:
+    def ensure_built(self, threads: int | None = None) -> BuildReport | None:
         """Build if missing or stale (the app calls this at start-up)."""
-        return self.build() if self.is_stale() else None
+        return self.build(threads) if self.is_stale() else None
 
     def count(self) -> int:
         return self.collection.count()
@@ -452,14 +453,14 @@ _STORES: dict[str, KnowledgeStore] = {}
 _BUILD_LOCK = threading.Lock()
 
 
-def get_store(settings: Settings | None = None) -> KnowledgeStore:
+def get_store(settings: Settings | None = None, threads: int | None = None) -> KnowledgeStore:
     """One store per data dir per process, built on first use if missing or stale."""
     settings = settings or get_settings()
     key = str(settings.chroma_dir)
     with _BUILD_LOCK:  # two first users must not build twice
         if key not in _STORES:
             store = KnowledgeStore(settings)
-            report = store.ensure_built()
+            report = store.ensure_built(threads)
             if report is not None:
                 log.info("%s", report)
             _STORES[key] = store
@@ -472,9 +473,14 @@ def store_if_ready(settings: Settings | None = None) -> KnowledgeStore | None:
     return _STORES.get(str(settings.chroma_dir))
 
 
-def warm_in_background(settings: Settings | None = None) -> threading.Thread:
-    """Open (and if needed build) the store without delaying start-up."""
-    thread = threading.Thread(target=get_store, args=(settings,), daemon=True,
-                              name="knowledge-build")
+def warm_in_background(settings: Settings | None = None, delay_s: float = 0.0) -> threading.Thread:
+    """Open (and if needed build) the store without delaying start-up: after `delay_s`
+    (so a first visitor is not served beside the Chroma import), on one core (the other
+    serves requests)."""
+    def warm() -> None:
+        time.sleep(delay_s)
+        get_store(settings, 1)
+
+    thread = threading.Thread(target=warm, daemon=True, name="knowledge-build")
     thread.start()
     return thread
