@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -435,5 +436,7 @@ async def astructured(messages: Messages, schema: type[T], *, model: str,
     raise loop.failure()
 
 
+@lru_cache(maxsize=32)
 def dumps_schema(schema: type[BaseModel]) -> str:
+    """The schema as prompt text; models are static, so each is rendered once (~2 ms)."""
     return json.dumps(schema.model_json_schema(), indent=1)

@@ -16,6 +16,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 
+class _Server(ThreadingHTTPServer):
+    # The stdlib default listen backlog is 5: with 16 clients connecting at once the rest
+    # wait for SYN retransmits (1 s, 3 s), which the batch benchmark measured as our slowness.
+    request_queue_size = 256
+
+
 @dataclass
 class Fault:
     """A failure the stub answers with instead of a completion."""
@@ -93,7 +99,7 @@ class StubServer:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = _Server(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
