@@ -8,6 +8,7 @@ above both. Secrets are `SecretStr` and never printed.
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -68,5 +69,19 @@ def is_offline(model: str | None) -> bool:
 
 
 def get_settings(**overrides: Any) -> Settings:
-    """Settings from the environment, with non-None overrides (CLI flags) on top."""
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    """Settings from the environment, with non-None overrides (CLI flags) on top. Building
+    them reads the environment (~8 ms), and each interview turn asks a few times, so the
+    result is remembered for as long as the variables it reads stay the same."""
+    given = tuple(sorted((k, v) for k, v in overrides.items() if v is not None))
+    env = tuple(sorted((k, v) for k, v in os.environ.items()
+                       if k.startswith("MOCKLOOP_") or k == "XDG_DATA_HOME"))
+    try:
+        return _settings(given, env, str(Path.home()))
+    except TypeError:  # an unhashable override: build them afresh
+        return Settings(**dict(given))
+
+
+@lru_cache(maxsize=64)
+def _settings(given: tuple[tuple[str, Any], ...], env: tuple[tuple[str, str], ...],
+              home: str) -> Settings:
+    return Settings(**dict(given))

@@ -373,6 +373,7 @@ class KnowledgeStore:
         self.collection = self.client.get_or_create_collection(
             COLLECTION, embedding_function=embedding_function(),
             metadata={"hnsw:space": "cosine"})
+        self._answers: dict[tuple[Any, ...], tuple[Guidance, ...]] = {}
 
     def stored_digest(self) -> str | None:
         return (self.collection.metadata or {}).get("corpus_digest")
@@ -384,6 +385,7 @@ class KnowledgeStore:
         """Add, update and remove chunks so the store matches the corpus; idempotent.
         `threads` caps the embedding's cores (the app builds on one, leaving one to serve)."""
         start = time.perf_counter()
+        self._answers.clear()
         corpus = parse_corpus(self.root)
         report = BuildReport()
         existing = self.collection.get(include=["metadatas"])
@@ -425,7 +427,21 @@ class KnowledgeStore:
                      round_kind: RoundKind | None = None, stage: Stage | None = None,
                      query: str = "", kinds: tuple[str, ...] | None = None,
                      criterion: CriterionId | None = None, k: int = 5) -> list[Guidance]:
-        """The k chunks nearest `query` among those tagged for these filters."""
+        """The k chunks nearest `query` among those tagged for these filters. Answers are
+        remembered until the next build: the interviewer asks the same thing every turn of a
+        round, and a query costs ~40 ms (embedding plus filtered search)."""
+        key = (role, archetype, round_kind, stage, query, kinds, criterion, k)
+        if (hit := self._answers.get(key)) is not None:
+            return list(hit)
+        out = self._query(role, archetype, round_kind, stage, query, kinds, criterion, k)
+        if len(self._answers) >= 512:
+            self._answers.pop(next(iter(self._answers)))
+        self._answers[key] = tuple(out)
+        return out
+
+    def _query(self, role: Role | None, archetype: Archetype | None, round_kind: RoundKind | None,
+               stage: Stage | None, query: str, kinds: tuple[str, ...] | None,
+               criterion: CriterionId | None, k: int) -> list[Guidance]:
         where: list[dict[str, Any]] = []
         for prefix, value in (("role", role), ("arch", archetype), ("round", round_kind),
                               ("stage", stage), ("crit", criterion)):

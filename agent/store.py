@@ -45,13 +45,26 @@ class ReviewError(MockloopError):
     pass
 
 
+def _enable_wal(conn: sqlite3.Connection, tries: int = 100) -> None:
+    """Switch the file to WAL. The switch takes an exclusive lock without waiting on the busy
+    timeout, so two first starts racing (the load test found them) retry briefly."""
+    for attempt in range(tries):
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == tries - 1:
+                raise
+            time.sleep(0.05)
+
+
 class Store:
     def __init__(self, settings: Settings | None = None, path: Path | None = None) -> None:
         self.path = path or (settings or get_settings()).db_path
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.conn = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30)
         self.conn.row_factory = sqlite3.Row
-        self.conn.execute("PRAGMA journal_mode=WAL")
+        _enable_wal(self.conn)
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.lock = threading.Lock()
         self.migrate()
