@@ -13,7 +13,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import threading
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -79,10 +78,18 @@ class MiniLM:
         return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
 
 
-@cache
+_EMBEDDERS: dict[int, MiniLM] = {}
+_LOADING = threading.Lock()
+
+
 def get_embedder(threads: int | None = None) -> MiniLM:
-    """A process-wide embedder per thread count (0.3 s to load); default up to two cores."""
-    return MiniLM(threads=threads or min(os.cpu_count() or 1, 2))
+    """A process-wide embedder per thread count (0.3 s to load); default up to two cores.
+    Locked: eight first queries at once would otherwise load eight models (~1.4 GB)."""
+    n = threads or min(os.cpu_count() or 1, 2)
+    with _LOADING:
+        if n not in _EMBEDDERS:
+            _EMBEDDERS[n] = MiniLM(threads=n)
+        return _EMBEDDERS[n]
 
 
 def embed(texts: list[str], threads: int | None = None) -> np.ndarray:

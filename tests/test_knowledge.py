@@ -108,3 +108,15 @@ def test_question_without_id_is_rejected(kb):
     f.write_text(f.read_text().replace("id: backend-coding-debounce\n", ""))
     with pytest.raises(KnowledgeError, match="needs an `id:`"):
         parse_corpus(kb)
+
+
+def test_concurrent_first_queries_load_one_embedder(monkeypatch):
+    # eight first queries at once used to load eight models (~1.4 GB, timeouts under load)
+    from concurrent.futures import ThreadPoolExecutor
+
+    from agent import embedding
+
+    monkeypatch.setattr(embedding, "_EMBEDDERS", {})
+    with ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(lambda _: embedding.get_embedder(1), range(8)))
+    assert all(e is got[0] for e in got) and list(embedding._EMBEDDERS) == [1]

@@ -65,11 +65,19 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def run(sessions: int = 50, turns: int = 4, workers: int | None = None) -> dict[str, Any]:
+def run(sessions: int = 50, turns: int = 4, workers: int | None = None,
+        prebuilt: bool = False) -> dict[str, Any]:
+    """`prebuilt`: build the knowledge store first (steady state); otherwise a first start,
+    where the app builds it in the background while serving."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from gradio_client import Client
 
     data = Path(tempfile.mkdtemp(prefix="mockloop-load-"))
+    if prebuilt:
+        env = {k: v for k, v in os.environ.items() if k != "MOCKLOOP_KNOWLEDGE_DIR"}
+        subprocess.run([sys.executable, "-m", "agent.cli", "knowledge", "build"], cwd=ROOT,
+                       env={**env, "MOCKLOOP_DATA_DIR": str(data)}, check=True,
+                       capture_output=True)
     proc, url, ready_s = start_server(data)
     times: list[float] = []
     errors: list[str] = []
@@ -118,14 +126,17 @@ def main() -> None:
     ap.add_argument("--sessions", type=int, default=50)
     ap.add_argument("--turns", type=int, default=4)
     args = ap.parse_args()
-    r = run(args.sessions, args.turns)
-    print("| sessions | turns | errors | crossed | p50 ms | p95 ms | wall s | app ready s | peak RSS MB |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    print(f"| {r['sessions']} | {r['turns']} | {len(r['errors'])} | {len(r['crossed'])} | "
-          f"{r['p50_ms']:.0f} | {r['p95_ms']:.0f} | {r['wall_s']:.1f} | {r['ready_s']:.1f} | "
-          f"{r['peak_rss_mb']:.0f} |")
-    for e in r["errors"][:5]:
-        print("error:", e)
+    print("| store | sessions | turns | errors | crossed | p50 ms | p95 ms | wall s | app ready s "
+          "| peak RSS MB |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for prebuilt in (True, False):
+        r = run(args.sessions, args.turns, prebuilt=prebuilt)
+        print(f"| {'built' if prebuilt else 'building (first start)'} | {r['sessions']} | "
+              f"{r['turns']} | {len(r['errors'])} | {len(r['crossed'])} | {r['p50_ms']:.0f} | "
+              f"{r['p95_ms']:.0f} | {r['wall_s']:.1f} | {r['ready_s']:.1f} | "
+              f"{r['peak_rss_mb']:.0f} |")
+        for e in r["errors"][:5]:
+            print("error:", e)
 
 
 if __name__ == "__main__":
