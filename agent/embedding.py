@@ -48,6 +48,9 @@ class MiniLM:
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 3
+        # no busy-waiting between runs: in the app, queries come one at a time between requests
+        # and spinning pool threads would take the cores the web server needs
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(model), opts, providers=["CPUExecutionProvider"])
         self.inputs = {i.name for i in self.session.get_inputs()}
         self._lock = threading.Lock()
