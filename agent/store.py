@@ -45,6 +45,9 @@ class ReviewError(MockloopError):
     pass
 
 
+_MIGRATED: set[str] = set()
+
+
 def _enable_wal(conn: sqlite3.Connection, tries: int = 100) -> None:
     """Switch the file to WAL. The switch takes an exclusive lock without waiting on the busy
     timeout, so two first starts racing (the load test found them) retry briefly."""
@@ -67,7 +70,12 @@ class Store:
         _enable_wal(self.conn)
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.lock = threading.Lock()
-        self.migrate()
+        # once per file per process: every request opens a Store, and a migration check
+        # takes the write lock (BEGIN IMMEDIATE), which serialised requests under load
+        key = str(self.path.resolve())
+        if key not in _MIGRATED:
+            self.migrate()
+            _MIGRATED.add(key)
 
     def migrate(self) -> int:
         """Apply pending migrations. BEGIN IMMEDIATE serialises migrators across threads and

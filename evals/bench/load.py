@@ -87,7 +87,9 @@ def run(sessions: int = 50, turns: int = 4, workers: int | None = None,
     def one(i: int) -> None:
         token = f"tok{i:03d}x"
         try:
-            client = Client(url, verbose=False)
+            # a browser waits for a slow page; gradio_client's 5 s default on its config
+            # fetch would count queueing on 2 cores as an error (latency is reported instead)
+            client = Client(url, verbose=False, httpx_kwargs={"timeout": 60})
             out = client.predict("", "Backend", "FAANG/high-growth", "coding", [], "offline",
                                  api_name="/start")
             sid = out[-1]
