@@ -255,6 +255,7 @@ HINT = _rx(r"\bwhat if (?:you|we)\b", r"\bhave you considered\b", r"\bwhat about
            r"\bdon'?t (?:you|we) (?:also )?need\b", r"\bshould(?:n'?t)? we also\b")
 TEST_WORDS = _rx(r"\btest(?:s|ed|ing)?\b", r"\bassert", r"\btr(?:y|ied) (?:it )?(?:with|on)\b", r"\brun (?:it )?(?:on|with)\b",
                  r"\bwalk(?:ing)? (?:it )?through\b", r"\bwould (?:return|give|output)\b", r"\bexpect(?:ed)?\b")
+CODE_LINE = re.compile(r"^\s*(?:def |select |with |for |if |return )", re.IGNORECASE | re.MULTILINE)
 NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\s?(?:%|ms|s|k|m|gb|tb|x|qps|rps|/s)?\b", re.IGNORECASE)
 # A choice tied to the stated constraints or goals (not just "because it's standard").
 TIED = _rx(r"\bfits?\b", r"\bgiven (?:the|that|our|a|an)\b", r"\bsince (?:we|the|our|it)\b", r"\btarget\b",
@@ -335,17 +336,22 @@ def _count(rx: re.Pattern[str], text: str) -> int:
     return len(rx.findall(text))
 
 
+def _by_turn(sentences: list[Sentence]) -> dict[int, list[Sentence]]:
+    out: dict[int, list[Sentence]] = {}
+    for s in sentences:
+        out.setdefault(s.turn, []).append(s)
+    return out
+
+
 def conversation_features(transcript: Transcript, live: list[Sentence],
-                          chat: set[int] = frozenset()) -> dict[str, float]:  # type: ignore[assignment]
+                          chat: set[int]) -> dict[str, float]:
     """Who carries the round: the candidate's share of the words, turns that only agree,
     and interviewer turns that hand over an idea. Filler small talk and lines aimed at the
     grader are left out, so padding or injection cannot move these."""
     cand_words = sum(len(WORD.findall(s.text)) for s in live)
     body = [t for t in transcript.turns if not t.is_postmortem and t.id not in chat]
     int_words = sum(len(WORD.findall(t.text)) for t in body if t.speaker is Speaker.INTERVIEWER)
-    by_turn: dict[int, list[Sentence]] = {}
-    for s in live:
-        by_turn.setdefault(s.turn, []).append(s)
+    by_turn = _by_turn(live)
     # agreeing with the last substantive interviewer turn (small talk skipped) is letting
     # them lead
     led_by: dict[int, bool] = {}
@@ -372,9 +378,7 @@ def small_talk_turns(transcript: Transcript, sentences: list[Sentence]) -> set[i
     words = {t.id: len(WORD.findall(t.text)) for t in transcript.turns}
     speaker = {t.id: t.speaker for t in transcript.turns}
     text = {t.id: t.text for t in transcript.turns}
-    by_turn: dict[int, list[Sentence]] = {}
-    for s in sentences:
-        by_turn.setdefault(s.turn, []).append(s)
+    by_turn = _by_turn(sentences)
     out: set[int] = set()
     kept: list[int] = []  # turns that are not small talk, in order
     for t in transcript.turns:
@@ -483,8 +487,7 @@ def _correctness(live: list[Sentence], t: Transcript, first_solution: int | None
     corrections = sum(1 for turn in t.turns if turn.speaker is Speaker.INTERVIEWER
                       and CORRECTION.search(turn.text))
     code = sum(1 for turn in t.turns if turn.speaker is Speaker.CANDIDATE and not turn.is_postmortem
-               and ("```" in turn.text or re.search(r"^\s*(?:def |select |with |for |if |return )",
-                                                     turn.text, re.IGNORECASE | re.MULTILINE)))
+               and ("```" in turn.text or CODE_LINE.search(turn.text)))
     technical = rk not in (RoundKind.BEHAVIORAL, RoundKind.RECRUITER_SCREEN)
     f.features = {"solution_sentences": min(solution, 12), "validation": min(validation, 4),
                   "gave_up": min(gaveup, 3), "corrections": min(corrections, 3),
@@ -573,11 +576,8 @@ def _communication(live: list[Sentence], t: Transcript, injected: list[Sentence]
     f = Finding()
     # turn lengths from the candidate's own sentences: lines aimed at the grader and small
     # talk are not part of how they explain
-    per_turn: dict[int, int] = {}
-    for s in live:
-        per_turn[s.turn] = per_turn.get(s.turn, 0) + len(WORD.findall(s.text))
-    lengths = list(per_turn.values()) or [0]
-    cand_turns = lengths
+    lengths = [sum(len(WORD.findall(s.text)) for s in ss)
+               for ss in _by_turn(live).values()] or [0]
     words = sum(lengths)
     filler = sum(_count(FILLER, s.text) for s in live)
     structure = checkin = 0
@@ -590,7 +590,7 @@ def _communication(live: list[Sentence], t: Transcript, injected: list[Sentence]
     digs = sum(1 for x in t.turns if x.speaker is Speaker.INTERVIEWER and x.id not in chat
                and DIG.search(x.text))
     f.features = {
-        "mean_turn_words_log": _log(words / max(len(cand_turns), 1)),
+        "mean_turn_words_log": _log(words / len(lengths)),
         "max_turn_words_log": _log(max(lengths)),
         "filler_rate": min(filler / max(words, 1) * 100, 10.0),
         "structure": min(structure, 5), "check_ins": min(checkin, 4), "digs": min(digs, 4),
