@@ -67,9 +67,7 @@ def best_thresholds(values: np.ndarray, gold: np.ndarray) -> list[float]:
 def _fit_one(x: np.ndarray, y: np.ndarray, alpha: float) -> tuple[StandardScaler, Ridge]:
     """Ridge on standardised, sign-aligned features (columns already multiplied by their
     direction), with non-negative coefficients."""
-    scaler = StandardScaler().fit(x)
-    scale = np.where(scaler.scale_ == 0, 1.0, scaler.scale_)
-    scaler.scale_ = scale
+    scaler = StandardScaler().fit(x)  # a constant column gets scale 1, not a division by 0
     return scaler, Ridge(alpha=alpha, positive=True).fit(scaler.transform(x), y)
 
 

@@ -115,3 +115,26 @@ def test_unpunctuated_speech_still_finds_clarifying_questions():
     a = analyse(stt)
     assert a.findings[C.REQUIREMENTS].features["early_questions"] >= 1
     assert SCORER.score(stt).scores[C.REQUIREMENTS].score >= 1
+
+
+def test_fitted_weights_point_the_way_the_rubric_does():
+    # sign-constrained calibration: evidence never lowers a score, a red flag never raises one
+    from agent.scoring.analytic import load_params
+    from evals.calibrate import HELPS, HURTS
+
+    for cid, p in load_params()["criteria"].items():
+        for name, w in p["weights"].items():
+            assert name in HELPS | HURTS, (cid, name)
+            assert (w >= 0) if name in HELPS else (w <= 0), (cid, name, w)
+
+
+def test_calibration_keeps_signs_even_when_the_data_disagree():
+    import numpy as np
+
+    from evals.calibrate import _fit_one
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, 2))
+    y = np.clip(np.round(1 - x[:, 0] + 0.5 * x[:, 1]), 0, 2).astype(int)  # column 0 "hurts"
+    _, model = _fit_one(x, y, alpha=1.0)  # both columns declared helpful
+    assert model.coef_[0] == 0 and model.coef_[1] > 0
