@@ -65,6 +65,7 @@ class Store:
     def __init__(self, settings: Settings | None = None, path: Path | None = None) -> None:
         self.path = path or (settings or get_settings()).db_path
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        fresh = not self.path.exists()  # e.g. the data dir was removed while the app ran
         self.conn = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30)
         self.conn.row_factory = sqlite3.Row
         _enable_wal(self.conn)
@@ -73,7 +74,7 @@ class Store:
         # once per file per process: every request opens a Store, and a migration check
         # takes the write lock (BEGIN IMMEDIATE), which serialised requests under load
         key = str(self.path.resolve())
-        if key not in _MIGRATED:
+        if fresh or key not in _MIGRATED:
             self.migrate()
             _MIGRATED.add(key)
 

@@ -74,3 +74,12 @@ def test_concurrent_first_starts_migrate_once(tmp_path):
     with ThreadPoolExecutor(8) as pool:
         versions = list(pool.map(lambda _: Store(path=path).migrate(), range(16)))
     assert versions == [1] * 16
+
+
+def test_a_removed_database_is_recreated_in_the_same_process(tmp_path):
+    path = tmp_path / "gone.sqlite"
+    Store(path=path).upsert_session("s1")
+    path.unlink()
+    for suffix in ("-wal", "-shm"):
+        (tmp_path / f"gone.sqlite{suffix}").unlink(missing_ok=True)
+    Store(path=path).upsert_session("s2")  # tables exist again, not "no such table"
