@@ -576,9 +576,12 @@ def _communication(live: list[Sentence], t: Transcript, injected: list[Sentence]
     f = Finding()
     # turn lengths from the candidate's own sentences: lines aimed at the grader and small
     # talk are not part of how they explain
-    lengths = [sum(len(WORD.findall(s.text)) for s in ss)
-               for ss in _by_turn(live).values()] or [0]
+    turns = list(_by_turn(live).values())
+    lengths = [sum(len(WORD.findall(s.text)) for s in ss) for ss in turns] or [0]
     words = sum(lengths)
+    # a long answer is fine when it is signposted (a STAR story); rambling is long and flat
+    rambling = sum(1 for ss, n in zip(turns, lengths, strict=False)
+                   if n > 150 and not any(STRUCTURE.search(s.text) for s in ss))
     filler = sum(_count(FILLER, s.text) for s in live)
     structure = checkin = 0
     for s in live:
@@ -596,6 +599,7 @@ def _communication(live: list[Sentence], t: Transcript, injected: list[Sentence]
         "structure": min(structure, 5), "check_ins": min(checkin, 4), "digs": min(digs, 4),
         "injection": float(bool(injected)),
         "long_turns": float(sum(1 for n in lengths if n > 220)),
+        "rambling_turns": min(rambling, 3),
         "hedge_rate": min(sum(_count(HEDGE, s.text) for s in live) / max(words, 1) * 100, 10.0),
         "unpunctuated": float(_unpunctuated(live)),
         "short_answers": round(sum(1 for n in lengths if n < 12) / max(len(lengths), 1), 4),

@@ -43,7 +43,7 @@ HELPS = {
 HURTS = {
     "gave_up", "corrections", "hedges", "incomplete", "concedes", "weak_reasons", "agree_turns",
     "agree_share", "interviewer_hints", "filler_rate", "digs", "long_turns", "hedge_rate",
-    "unpunctuated", "short_answers", "generic", "max_turn_words_log",
+    "unpunctuated", "short_answers", "generic", "max_turn_words_log", "rambling_turns",
 }
 
 
