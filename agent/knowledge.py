@@ -374,6 +374,7 @@ class KnowledgeStore:
             COLLECTION, embedding_function=embedding_function(),
             metadata={"hnsw:space": "cosine"})
         self._answers: dict[tuple[Any, ...], tuple[Guidance, ...]] = {}
+        self._answers_lock = threading.Lock()
 
     def stored_digest(self) -> str | None:
         return (self.collection.metadata or {}).get("corpus_digest")
@@ -385,7 +386,8 @@ class KnowledgeStore:
         """Add, update and remove chunks so the store matches the corpus; idempotent.
         `threads` caps the embedding's cores (the app builds on one, leaving one to serve)."""
         start = time.perf_counter()
-        self._answers.clear()
+        with self._answers_lock:
+            self._answers.clear()
         corpus = parse_corpus(self.root)
         report = BuildReport()
         existing = self.collection.get(include=["metadatas"])
@@ -431,12 +433,15 @@ class KnowledgeStore:
         remembered until the next build: the interviewer asks the same thing every turn of a
         round, and a query costs ~40 ms (embedding plus filtered search)."""
         key = (role, archetype, round_kind, stage, query, kinds, criterion, k)
-        if (hit := self._answers.get(key)) is not None:
+        with self._answers_lock:  # the app's worker threads share the store
+            hit = self._answers.get(key)
+        if hit is not None:
             return list(hit)
         out = self._query(role, archetype, round_kind, stage, query, kinds, criterion, k)
-        if len(self._answers) >= 512:
-            self._answers.pop(next(iter(self._answers)))
-        self._answers[key] = tuple(out)
+        with self._answers_lock:
+            if len(self._answers) >= 512:
+                self._answers.pop(next(iter(self._answers)))
+            self._answers[key] = tuple(out)
         return out
 
     def _query(self, role: Role | None, archetype: Archetype | None, round_kind: RoundKind | None,

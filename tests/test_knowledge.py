@@ -120,3 +120,13 @@ def test_concurrent_first_queries_load_one_embedder(monkeypatch):
     with ThreadPoolExecutor(8) as pool:
         got = list(pool.map(lambda _: embedding.get_embedder(1), range(8)))
     assert all(e is got[0] for e in got) and list(embedding._EMBEDDERS) == [1]
+
+
+def test_answers_are_remembered_until_the_next_build(store, monkeypatch):
+    calls = []
+    real = store._query
+    monkeypatch.setattr(store, "_query", lambda *a: calls.append(a) or real(*a))
+    first = store.guidance_for(query="empty input tests", k=2)
+    assert store.guidance_for(query="empty input tests", k=2) == first and len(calls) == 1
+    store.build()  # the corpus may have changed: ask Chroma again
+    assert store.guidance_for(query="empty input tests", k=2) == first and len(calls) == 2
