@@ -173,12 +173,14 @@ ALTERNATIVE = _rx(
     r"\bor we could\b", r"\bor i could\b", r"\beither\b", r"\brather than\b", r"\bwhereas\b",
     r"\bwe considered\b", r"\bi considered\b", r"\boptions? (?:were|was|are)\b", r"\btwo options\b",
     r"\bbrute[- ]force\b", r"\bnaive(?:ly)?\b", r"\bfix[- ]forward\b", r"\broll ?back vs\b",
+    r"\brather\b", r"\boption (?:one|two|three|a|b|c|1|2|3)\b", r"\bthe (?:first|second|third|other|middle) (?:option|one|path)\b",
+    r"\bi could (?:propose|have|do|use|go)\b", r"\bwe could (?:have|also|either|go)\b",
 )
 CHOICE = _rx(
     r"\bbecause\b", r"\bgiven (?:the|that|our)\b", r"\bsince (?:we|the|our)\b", r"\bso i(?:'d| would) (?:pick|go|choose|use)\b",
     r"\bi(?:'d| would) (?:pick|choose|go with|prefer)\b", r"\bthat'?s why\b", r"\bwhich is why\b", r"\bwe chose\b",
     r"\bi chose\b", r"\bworth it\b", r"\bfits? (?:the|our) (?:constraint|requirement|budget|slo)", r"\bdepends on\b",
-    r"\bgood enough\b", r"\bthe right call\b", r"\bwe decided\b",
+    r"\bgood enough\b", r"\bthe right call\b", r"\bwe decided\b", r"\b(?:i|we) (?:picked|went with|recommended|settled on)\b",
 )
 EDGE = _rx(
     r"\bempty\b", r"\bnull\b", r"\bnulls\b", r"\bnone\b", r"\bzero\b", r"\bnegative\b", r"\bduplicates?\b",
@@ -252,7 +254,16 @@ AGREE_ONLY = re.compile(
 HINT = _rx(r"\bwhat if (?:you|we)\b", r"\bhave you considered\b", r"\bwhat about (?:using|a|an|the)\b",
            r"\bhow about\b", r"\byou could (?:use|also|try)\b", r"\bone option (?:is|would be)\b", r"\bhint\b",
            r"\bwouldn'?t (?:it|you|we) (?:be|want|need)\b", r"\bdid you think about\b", r"\bwhat would happen if\b",
-           r"\bdon'?t (?:you|we) (?:also )?need\b", r"\bshould(?:n'?t)? we also\b")
+           r"\bdon'?t (?:you|we) (?:also )?need\b", r"\bshould(?:n'?t)? we also\b",
+           r"\bsome (?:people|teams) use\b", r"\ba common (?:approach|pattern|way|trick)\b", r"\byou'?d usually\b",
+           r"\bthink about (?:what|how|whether)\b", r"\bwould (?:a |an )?\w+ help\b", r"\bone reason (?:could|might) be\b",
+           r"\byou could\b")
+# The interviewer doubting the answer with a pointed question about it.
+CHALLENGE = _rx(r"\bisn'?t it\?", r"\bis it\?", r"\bwill (?:it|that|this) (?:still )?(?:work|hold|scale)\b",
+                r"\bis that what\b", r"\bare you sure\b", r"\bdoes (?:that|this|it) (?:still )?(?:handle|work|cover|account)\b",
+                r"\bwould (?:that|this|it) (?:still )?(?:work|compare|hold|handle)\b", r"\bwhat (?:would|does) (?:that|this|it) return\b",
+                r"\bis (?:that|this) (?:the )?(?:mean|right|correct|true)\b", r"\bdo you think\b.{0,80}\?",
+                r"\bwhat happens (?:to|if|when)\b.{0,80}\?")
 TEST_WORDS = _rx(r"\btest(?:s|ed|ing)?\b", r"\bassert", r"\btr(?:y|ied) (?:it )?(?:with|on)\b", r"\brun (?:it )?(?:on|with)\b",
                  r"\bwalk(?:ing)? (?:it )?through\b", r"\bwould (?:return|give|output)\b", r"\bexpect(?:ed)?\b")
 CODE_LINE = re.compile(r"^\s*(?:def |select |with |for |if |return )", re.IGNORECASE | re.MULTILINE)
@@ -265,7 +276,14 @@ TIED = _rx(r"\bfits?\b", r"\bgiven (?:the|that|our|a|an)\b", r"\bsince (?:we|the
            r"\bwithin\b", r"\bunder \d", r"\bthe goal\b", r"\bthe product\b")
 WEAK_REASON = _rx(r"\b(?:more |the )?standard\b", r"\bshorter to write\b", r"\beasier to write\b",
                   r"\bi(?:'m| am) (?:more )?familiar\b", r"\bwhat (?:we|i) (?:always )?used?\b", r"\bpopular\b",
-                  r"\bbest practice\b", r"\beveryone uses\b", r"\bi just (?:like|prefer)\b", r"\bi always\b")
+                  r"\bbest practice\b", r"\beveryone uses\b", r"\bi just (?:like|prefer)\b", r"\bi always\b",
+                  r"\bfelt (?:like )?(?:the )?(?:safer|right|better|cleaner)\b", r"\bi (?:thought|think|feel) (?:the |it |that )?[\w-]+ (?:was|is) (?:better|fine|nicer)\b",
+                  r"\bgut feeling\b", r"\bjust (?:works|seemed)\b")
+# A quantity with a unit: the concrete cost of an option (time, money, size, rate, effort).
+QUANT = _rx(r"\b(?:\d+(?:[.,]\d+)?|one|two|three|four|five|six|ten|twenty|a few|several|a hundred|a thousand)[\s-]?"
+            r"(?:%|x|ms|milliseconds?|seconds?|minutes?|hours?|days?|weeks?|sprints?|months?|years?|gb|tb|mb|k|m|"
+            r"euros?|dollars?|pounds?|requests?|rows|nodes|servers|machines|engineers|people|times|round trips?|bytes)\b",
+            r"[$€£]\s?\d")
 # Explicit guards in code or queries: the edge case handled, not just named.
 GUARD = re.compile(r"(?:\bif not \w+|\bis None\b|\bcoalesce\(|\bis (?:not )?null\b|\bnullif\(|\bexcept \w*|"
                    r"\braise \w+|\bassert \w+|len\(\w+\) ?(?:==|<=?) ?[012]\b|\bif \w+ is None\b|"
@@ -283,6 +301,30 @@ PRIORITIES = _rx(r"\bpriorit", r"\bprefer", r"\bmore important\b", r"\bmatters? 
 STORY_RISK = _rx(r"\bcould have gone wrong\b", r"\bwhat (?:could|might) go wrong\b", r"\bin hindsight\b",
                  r"\bdifferently\b", r"\blesson", r"\bthe risk\b", r"\bworst case\b", r"\bif it had\b",
                  r"\bfallback plan\b", r"\bplan b\b", r"\bcontingenc")
+# The interviewer asking for edge cases, tests or failure modes; an answer that names none
+# declines the opening.
+EDGE_PROMPT = _rx(r"\bwhat else (?:would|could|should|do) you (?:test|check|try)\b", r"\bedge cases?\b",
+                  r"\bcorner cases?\b", r"\bhow (?:would|do|will) you test\b", r"\bwhat (?:could|might|can) go wrong\b",
+                  r"\bwhat (?:could|might) have gone wrong\b", r"\bwhat would you (?:test|check)\b",
+                  r"\bfailure modes?\b", r"\bwhat (?:happens|would happen) (?:if|when)\b",
+                  r"\banything (?:else )?(?:to|you'?d|you would) (?:test|check)\b", r"\bbefore (?:you ship|shipping)\b",
+                  r"\bwhat would you do differently\b", r"\bwhat are the risks\b", r"\bhow could (?:this|it) fail\b")
+# The interviewer asking for the alternatives or the reason for a choice: tradeoffs given
+# only then were not volunteered.
+TRADEOFF_PROMPT = _rx(r"\bwhy not\b", r"\bwhat about\b", r"\bhave you considered\b", r"\balternatives?\b",
+                      r"\bwhy (?:did|would) you (?:choose|pick|use|go with)\b", r"\btrade-?offs?\b",
+                      r"\bcompare\b", r"\bother options?\b", r"\bany other (?:way|approach)\b", r"\bwhy this\b")
+# The candidate's own post-mortem reporting that the solution was wrong or broken.
+ADMITS_WRONG = _rx(r"\bbug(?:gy|s)?\b", r"\bwrong\b", r"\bincorrect\b", r"\b(?:doesn'?t|didn'?t|does not|did not) work\b",
+                   r"\bbroken\b", r"\bbreaks\b", r"\bnot correct\b", r"\bdouble[- ]count", r"\boff[- ]by[- ]one\b",
+                   r"\bflawed\b", r"\bmisdiagnos", r"\bnot the (?:real |actual )?(?:root )?cause\b",
+                   r"\bwould (?:have )?(?:fail|failed|break|broken)\b", r"\breturns? the wrong\b")
+# Off-topic stories and digressions (outside behavioral rounds, where the story is the answer).
+DIGRESSION = _rx(r"\bback when\b", r"\bat my (?:last|old|previous|first) (?:job|company|place|team)\b",
+                 r"\bi remember (?:when|one time|once)\b", r"\bfunny (?:story|thing)\b", r"\breminds me\b",
+                 r"\blong story short\b", r"\bon a (?:side|tangent)\b", r"\btangent\b", r"\bwhere was i\b",
+                 r"\bas i was saying\b", r"\banyway(?:s)?\b", r"\bbut yeah\b", r"\bi digress\b",
+                 r"\bor something\b", r"\band stuff\b", r"\bblah\b", r"\bet cetera\b", r"\betc\b")
 TECH = re.compile(r"\b(?:[A-Z]{2,}[A-Za-z0-9]*|\w+_\w+|\w+\(\)|O\([^)]+\)|\d+(?:\.\d+)?)\b")
 WORD = re.compile(r"\b[\w']+\b")
 WH_QUESTION = re.compile(r"\b(?:why|what|how|which|when|where|walk me|tell me|explain)\b", re.IGNORECASE)
@@ -371,6 +413,21 @@ def conversation_features(transcript: Transcript, live: list[Sentence],
             "interviewer_hints": min(hints, 5), "candidate_turns": min(len(by_turn), 12)}
 
 
+def interviewer_prompts(transcript: Transcript, chat: set[int]) -> dict[int, str]:
+    """For each candidate turn, the last interviewer turn before it (small talk skipped):
+    what the candidate was answering."""
+    out: dict[int, str] = {}
+    last = ""
+    for t in transcript.turns:
+        if t.id in chat or t.is_postmortem:
+            continue
+        if t.speaker is Speaker.INTERVIEWER:
+            last = t.text
+        else:
+            out[t.id] = last
+    return out
+
+
 def small_talk_turns(transcript: Transcript, sentences: list[Sentence]) -> set[int]:
     """Turns of off-task small talk ("can you hear me?" / "yes, fine now"): a short candidate
     reply with no rubric signal to a short interviewer line, and that interviewer line. They
@@ -405,11 +462,12 @@ def analyse(transcript: Transcript) -> Analysis:
     first_solution = next((s.index for s in live if SOLUTION.search(s.text)), None)
     rk = transcript.round
     conv = conversation_features(transcript, live, chat)
+    asked = interviewer_prompts(transcript, chat)
     f = {
         C.REQUIREMENTS: _requirements(live, first_solution, rk),
-        C.CORRECTNESS: _correctness(live, transcript, first_solution, rk),
-        C.TRADEOFFS: _tradeoffs(live, rk),
-        C.EDGE_CASES: _edge_cases(live, rk),
+        C.CORRECTNESS: _correctness(live, transcript, first_solution, rk, pm),
+        C.TRADEOFFS: _tradeoffs(live, rk, asked),
+        C.EDGE_CASES: _edge_cases(live, rk, asked),
         C.COMMUNICATION: _communication(live, transcript, injected, chat),
         C.POSTMORTEM: _postmortem(pm),
     }
@@ -465,7 +523,7 @@ def _requirements(live: list[Sentence], first_solution: int | None,
 
 
 def _correctness(live: list[Sentence], t: Transcript, first_solution: int | None,
-                 rk: RoundKind | None) -> Finding:
+                 rk: RoundKind | None, pm: list[Sentence] = ()) -> Finding:
     f = Finding()
     solution = validation = gaveup = impact = hedge = incomplete = concede = 0
     words = sum(len(WORD.findall(s.text)) for s in live)
@@ -486,6 +544,8 @@ def _correctness(live: list[Sentence], t: Transcript, first_solution: int | None
         concede += bool(CONCEDE.search(s.text))
     corrections = sum(1 for turn in t.turns if turn.speaker is Speaker.INTERVIEWER
                       and CORRECTION.search(turn.text))
+    challenges = sum(1 for turn in t.turns if turn.speaker is Speaker.INTERVIEWER
+                     and CHALLENGE.search(turn.text))
     code = sum(1 for turn in t.turns if turn.speaker is Speaker.CANDIDATE and not turn.is_postmortem
                and ("```" in turn.text or CODE_LINE.search(turn.text)))
     technical = rk not in (RoundKind.BEHAVIORAL, RoundKind.RECRUITER_SCREEN)
@@ -496,13 +556,16 @@ def _correctness(live: list[Sentence], t: Transcript, first_solution: int | None
                   "incomplete": min(incomplete, 3), "concedes": min(concede, 3),
                   "code_turns": min(code, 3),
                   "validated_solution": float(solution > 0 and validation > 0),
-                  "story_impact": min(impact, 4) * (not technical)}
+                  "story_impact": min(impact, 4) * (not technical),
+                  # the candidate's own later report that the answer was wrong
+                  "challenges": min(challenges, 4),
+                  "pm_admits_wrong": min(sum(bool(ADMITS_WRONG.search(s.text)) for s in pm), 3)}
     return f
 
 
-def _tradeoffs(live: list[Sentence], rk: RoundKind | None) -> Finding:
+def _tradeoffs(live: list[Sentence], rk: RoundKind | None, asked: dict[int, str]) -> Finding:
     f = Finding()
-    comp = cost = alt = choice = costed_alt = quantified = 0
+    comp = cost = alt = choice = costed_alt = quantified = volunteered = 0
     recruiter = rk is RoundKind.RECRUITER_SCREEN
     turns: dict[int, list[tuple[bool, int, bool, bool]]] = {}
     weak = 0
@@ -512,6 +575,7 @@ def _tradeoffs(live: list[Sentence], rk: RoundKind | None) -> Finding:
         if recruiter:  # priorities and constraints (location, timing, money) are the costs here
             k += _count(PRIORITIES, s.text)
         alt += a
+        volunteered += a and not TRADEOFF_PROMPT.search(asked.get(s.turn, ""))
         comp += c
         cost += min(k, 2)
         choice += ch and (a or c or k > 0)
@@ -519,7 +583,7 @@ def _tradeoffs(live: list[Sentence], rk: RoundKind | None) -> Finding:
         if strength >= 1.0:
             f.hits.append((strength, s))
         costed_alt += a and (c or k > 0)
-        quantified += (a or c or k > 0) and bool(NUMBER.search(s.text))
+        quantified += (a or c or k > 0 or ch) and bool(QUANT.search(s.text))
         weak += ch and bool(WEAK_REASON.search(s.text))
         turns.setdefault(s.turn, []).append(
             (a or c, min(k, 3), ch, bool(TIED.search(s.text) or NUMBER.search(s.text))))
@@ -535,11 +599,11 @@ def _tradeoffs(live: list[Sentence], rk: RoundKind | None) -> Finding:
                   "justified_choices": min(choice, 4), "any_alternative": float(alt > 0),
                   "costed_alternatives": min(costed_alt, 4), "quantified": min(quantified, 4),
                   "comparison_turns": min(comparisons, 4), "tied_choices": min(tied, 3),
-                  "weak_reasons": min(weak, 2)}
+                  "weak_reasons": min(weak, 2), "volunteered_alternatives": min(volunteered, 4)}
     return f
 
 
-def _edge_cases(live: list[Sentence], rk: RoundKind | None) -> Finding:
+def _edge_cases(live: list[Sentence], rk: RoundKind | None, asked: dict[int, str]) -> Finding:
     f = Finding()
     named = handled = distinct = tested = 0
     kinds: set[str] = set()
@@ -563,11 +627,14 @@ def _edge_cases(live: list[Sentence], rk: RoundKind | None) -> Finding:
             f.hits.append((1.0 + 1.0 * h + 0.3 * min(len(edges), 3), s))
             tested += bool(TEST_WORDS.search(s.text))
     distinct = len(kinds)
+    edge_turns = {s.turn for _, s in f.hits}
+    declined = sum(1 for tid in _by_turn(live) if EDGE_PROMPT.search(asked.get(tid, ""))
+                   and tid not in edge_turns)
     guards = sum(len(GUARD.findall(s.text)) for s in live)
     f.features = {"edge_sentences": min(named, 8), "handled": min(handled, 6),
                   "distinct_edges": min(distinct, 8), "any_edge": float(named > 0),
                   "tested": min(tested, 4), "named_only": min(max(named - handled, 0), 6),
-                  "guards": min(guards, 4)}
+                  "guards": min(guards, 4), "declined_prompts": min(declined, 3)}
     return f
 
 
@@ -583,6 +650,13 @@ def _communication(live: list[Sentence], t: Transcript, injected: list[Sentence]
     rambling = sum(1 for ss, n in zip(turns, lengths, strict=False)
                    if n > 150 and not any(STRUCTURE.search(s.text) for s in ss))
     filler = sum(_count(FILLER, s.text) for s in live)
+    # conclusion first: a substantive answer that opens with a short, plain sentence
+    long_answers = [ss for ss, n in zip(turns, lengths, strict=False) if n >= 40]
+    upfront = sum(1 for ss in long_answers if len(WORD.findall(ss[0].text)) <= 20
+                  and not (FILLER.search(ss[0].text) or HEDGE.search(ss[0].text)
+                           or DIGRESSION.search(ss[0].text)))
+    stories = t.round is RoundKind.BEHAVIORAL  # there the story is the answer
+    digressions = 0 if stories else sum(_count(DIGRESSION, s.text) for s in live)
     structure = checkin = 0
     for s in live:
         st, ci = bool(STRUCTURE.search(s.text)), bool(CHECK_IN.search(s.text))
@@ -603,6 +677,8 @@ def _communication(live: list[Sentence], t: Transcript, injected: list[Sentence]
         "hedge_rate": min(sum(_count(HEDGE, s.text) for s in live) / max(words, 1) * 100, 10.0),
         "unpunctuated": float(_unpunctuated(live)),
         "short_answers": round(sum(1 for n in lengths if n < 12) / max(len(lengths), 1), 4),
+        "conclusion_first": round(upfront / len(long_answers), 4) if long_answers else 0.0,
+        "digression_rate": min(digressions / max(words, 1) * 100, 5.0),
     }
     if not f.hits and live:
         # a clear answer with no signposting still shows how the candidate communicates

@@ -37,13 +37,14 @@ HELPS = {
     "code_turns", "validated_solution", "story_impact", "alternatives", "complexity", "cost_terms",
     "justified_choices", "any_alternative", "costed_alternatives", "quantified", "comparison_turns",
     "tied_choices", "edge_sentences", "handled", "distinct_edges", "any_edge", "tested", "guards",
-    "named_only", "structure", "check_ins", "candidate_share", "present", "words_log", "good", "bad",
+    "named_only", "structure", "check_ins", "volunteered_alternatives", "conclusion_first", "candidate_share", "present", "words_log", "good", "bad",
     "change", "step", "specific_terms",
 }
 HURTS = {
     "gave_up", "corrections", "hedges", "incomplete", "concedes", "weak_reasons", "agree_turns",
     "agree_share", "interviewer_hints", "filler_rate", "digs", "long_turns", "hedge_rate",
     "unpunctuated", "short_answers", "generic", "max_turn_words_log", "rambling_turns",
+    "pm_admits_wrong", "challenges", "declined_prompts", "digression_rate",
 }
 
 
