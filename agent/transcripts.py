@@ -44,6 +44,7 @@ _POSTMORTEM_START = re.compile(
     re.IGNORECASE,
 )
 _HEADING = re.compile(r"^\s*#{1,6}\s")
+_FENCE = re.compile(r"^\s*(```|~~~)")
 _PAREN_ROLE = re.compile(r"^(?P<name>.*?)\s*[(\[](?P<role>[^)\]]+)[)\]]\s*$")
 
 
@@ -225,9 +226,16 @@ def parse_text(text: str, source: str | None = None) -> Transcript:
     b = _Builder(source)
     names: dict[str, Speaker] = {}
     in_header = True
+    fence: str | None = None  # inside a fenced code block every line is the turn's text
     for lineno, line in enumerate(text.splitlines(), start=1):
         if b.postmortem is not None:
             b.postmortem.append(line)
+            continue
+        if b.turns and (fence or _FENCE.match(line)):
+            marker = _FENCE.match(line)
+            if marker and (fence is None or marker.group(1) == fence):
+                fence = None if fence else marker.group(1)
+            b.turns[-1][1].append(line)  # a "# comment" in code is code, not a heading
             continue
         if (rest := _postmortem_start(line)) is not None:
             b.postmortem = [rest]

@@ -34,6 +34,21 @@ def test_continuation_lines_join_the_current_turn():
     assert len(t.turns) == 3
 
 
+def test_code_block_lines_stay_in_the_turn():
+    # a Python comment, a label-like line and a post-mortem heading inside a fenced block
+    # are code, not structure
+    fence = "`" * 3
+    t = parse_transcript(
+        f"Interviewer: write it\nCandidate: here\n{fence}python\n# empty input\n"
+        f"Interviewer: not a turn\n## Post-mortem\nreturn []\n{fence}\nThat's it.\n"
+        "Interviewer: thanks\n## Post-mortem\nI rushed.")
+    assert speakers(t) == [INT, C, INT, C]
+    code = t.turns[1].text
+    assert "# empty input" in code and "Interviewer: not a turn" in code
+    assert "## Post-mortem" in code and code.endswith("That's it.")
+    assert t.postmortem is not None and t.postmortem.text == "I rushed."
+
+
 @pytest.mark.parametrize("text", [
     "Interviewer: q1\nInterviewee: a1",
     "Q: q1\nA: a1",
