@@ -99,6 +99,10 @@ EMBEDDED_QUESTION = _rx(
     r"\bhow (?:many|much|big|large|often|fast|long)\b", r"\bwhat (?:is|are|about|if|kind)\b",
     r"\bwhich (?:one|kind|story)\b",
 )
+# A question put as a statement ("I want to know what's filling the disk").
+ASK_INTENT = _rx(r"\bi(?:'d| would)? (?:want|like|need) to (?:know|understand|check|confirm|pin down)\b",
+                 r"\b(?:a )?(?:couple of|few|some) (?:quick )?questions\b", r"\blet me (?:say|play) it back\b",
+                 r"\bi'?m (?:wondering|curious) (?:whether|if|what|how)\b", r"\bi(?:'d| would) ask (?:whether|if|what|how|about)\b")
 NOT_CLARIFYING = _rx(r"\brepeat (?:that|the question)\b", r"\bcan you hear\b",
                      r"\bshould i (?:start|continue|go on|write the code)\b", r"\bdoes that make sense\b",
                      r"\bright\?$", r"\bsound (?:good|right|ok)\b", r"\bmakes sense\?$", r"\bany questions\b",
@@ -138,7 +142,10 @@ VALIDATION = _rx(
     r"\bwhich (?:is|gives) (?:right|correct|what we want|the expected)\b", r"\bgives us\b",
     r"\bresult is\b", r"\boutput (?:is|would be)\b", r"\bconfirm(?:s|ed)? (?:it|that|the)\b",
     r"\bback-?test", r"\bholdout\b", r"\bvalidat", r"\bmeasured\b", r"\bwe saw\b", r"\bdropped from\b",
-    r"\bwent (?:from|down|up)\b",
+    r"\bwent (?:from|down|up)\b", r"\bplacebo\b", r"\bmatch(?:es|ed)? (?:the|what|our)\b",
+    r"\bwhich is (?:sorted|correct|right|expected|what)\b", r"\bas expected\b", r"\breconcil", r"\bbootstrap",
+    r"\bre-?run\b", r"\bto show (?:that|the)\b", r"\bcheck (?:the|that|whether)\b", r"\bnear zero\b",
+    r"\bconfidence interval\b", r"\bparity\b", r"\bcompare what\b", r"\bbackfill(?:ed)? and compare",
 )
 GIVE_UP = _rx(
     r"\bi don'?t know\b", r"\bi(?:'m| am) not sure (?:how|what|where)\b", r"\bi can'?t (?:think|figure|get|do|see|remember)\b",
@@ -208,6 +215,9 @@ STRUCTURE = _rx(
     r"\btwo (?:things|parts|steps)\b", r"\bto summari[sz]e\b", r"\bin short\b", r"\bthe plan is\b", r"\bmy plan\b",
     r"\bhigh[- ]level\b", r"\bstep \d\b", r"\blet me (?:start|outline|structure|summari[sz]e)\b", r"\bthe short answer\b",
     r"\bin summary\b", r"\bto recap\b", r"\bthe bottom line\b", r"\bmy answer is\b",
+    r"(?:^|[.;:] )(?:one|two|three|four|five|six),", r"^(?:\w+ ){0,3}\w+[.:]$", r"^(?:\w+ ){0,4}\w+: ",
+    r"\b(?:checking|validating|comparing|mapping) (?:that |this |it )?against\b", r"\bfor the (?:write|read) path\b",
+    r"\b(?:in|into) (?:two|three|four) (?:parts|steps|pieces|phases)\b", r"\bmy recommendation\b",
 )
 CHECK_IN = _rx(
     r"\bdoes that (?:make sense|sound (?:right|good|reasonable)|work for you)\b", r"\bshould i\b", r"\bis that (?:ok|okay|fine|alright)\b",
@@ -219,7 +229,11 @@ FILLER = _rx(r"\bum+\b", r"\buh+\b", r"\berm\b", r"\byou know\b", r"\bi mean\b",
 DIG = _rx(r"\bcan you (?:elaborate|be more specific|expand|clarify what you mean)\b", r"\bwhat do you mean\b",
           r"\blet me (?:stop|interrupt) you\b", r"\bto be (?:clear|concrete)\b", r"\bcould you be more specific\b",
           r"\bcan you give (?:me )?(?:a|an) (?:concrete|specific)\b", r"\bi'?m not following\b", r"\bbring(?:ing)? you back\b",
-          r"\blet'?s focus\b", r"\bwhat (?:exactly|specifically)\b", r"\bsorry,? (?:i didn'?t|what)\b")
+          r"\blet'?s focus\b", r"\bwhat (?:exactly|specifically)\b", r"\bsorry,? (?:i didn'?t|what)\b",
+          r"\blet'?s slow down\b", r"\b(?:let me|let'?s) (?:pull|bring|get) (?:us|you|this|it) back\b",
+          r"\bback to (?:the|my) question\b", r"\bto (?:get|come) back to\b", r"\bin one sentence\b",
+          r"\bwhat'?s the (?:short|one-line) answer\b", r"\bcan you be (?:more )?concrete\b",
+          r"\bi (?:still )?(?:didn'?t|don'?t) (?:get|catch|hear) (?:a|an|the|your)\b", r"\bstill not sure (?:what|how|which)\b")
 PM_GOOD = _rx(r"\bwent well\b", r"\bwhat worked\b", r"\bi did well\b", r"\bgood (?:call|move|part)\b", r"\bstrength",
               r"\bi(?:'m| am) (?:happy|glad|pleased)\b", r"\bhelped\b", r"\bpaid off\b", r"\bworked well\b")
 PM_BAD = _rx(r"\bwent (?:badly|poorly|wrong)\b", r"\bi (?:missed|forgot|rushed|struggled|didn'?t|failed|skipped|froze|jumped)\b",
@@ -263,7 +277,11 @@ CHALLENGE = _rx(r"\bisn'?t it\?", r"\bis it\?", r"\bwill (?:it|that|this) (?:sti
                 r"\bis that what\b", r"\bare you sure\b", r"\bdoes (?:that|this|it) (?:still )?(?:handle|work|cover|account)\b",
                 r"\bwould (?:that|this|it) (?:still )?(?:work|compare|hold|handle)\b", r"\bwhat (?:would|does) (?:that|this|it) return\b",
                 r"\bis (?:that|this) (?:the )?(?:mean|right|correct|true)\b", r"\bdo you think\b.{0,80}\?",
-                r"\bwhat happens (?:to|if|when)\b.{0,80}\?")
+                r"\bwhat happens (?:to|if|when)\b.{0,80}\?", r"\bfor what it'?s worth\b",
+                r"\bdoes (?:that|this) change your (?:view|mind|answer|diagnosis|plan)\b", r"\bhow does that fit\b",
+                r"\bdoes anything (?:about|in) (?:that|this|the)\b.{0,60}\b(?:worry|concern|stand out|bother|surprise)",
+                r"\b(?:doesn'?t|does not|didn'?t|did not) (?:move|change|improve|go away)\b",
+                r"\banything (?:about|in) (?:that|this|the) (?:result|number|output|timing)\b")
 TEST_WORDS = _rx(r"\btest(?:s|ed|ing)?\b", r"\bassert", r"\btr(?:y|ied) (?:it )?(?:with|on)\b", r"\brun (?:it )?(?:on|with)\b",
                  r"\bwalk(?:ing)? (?:it )?through\b", r"\bwould (?:return|give|output)\b", r"\bexpect(?:ed)?\b")
 CODE_LINE = re.compile(r"^\s*(?:def |select |with |for |if |return )", re.IGNORECASE | re.MULTILINE)
@@ -279,6 +297,17 @@ WEAK_REASON = _rx(r"\b(?:more |the )?standard\b", r"\bshorter to write\b", r"\be
                   r"\bbest practice\b", r"\beveryone uses\b", r"\bi just (?:like|prefer)\b", r"\bi always\b",
                   r"\bfelt (?:like )?(?:the )?(?:safer|right|better|cleaner)\b", r"\bi (?:thought|think|feel) (?:the |it |that )?[\w-]+ (?:was|is) (?:better|fine|nicer)\b",
                   r"\bgut feeling\b", r"\bjust (?:works|seemed)\b")
+# A failure handled in a conditional: "if the slot lags, I'd alert and re-snapshot".
+CONDITION = _rx(r"\bif\b", r"\bwhen\b", r"\bunless\b", r"\bin case\b", r"\bpast the\b", r"\bonce\b")
+REACTION = _rx(r"\bi'?d\b", r"\bwe'?d\b", r"\b(?:i|we) would\b", r"\breturns?\b", r"\bskip", r"\bdrop", r"\balert",
+               r"\bpage\b", r"\bpauses?\b", r"\bstop", r"\bretr(?:y|ies)\b", r"\breject", r"\bfall(?:s)? ?back\b",
+               r"\bdefault\b", r"\bemit", r"\bquarantin", r"\bblock", r"\braise", r"\bthrow", r"\bcount (?:them|it)\b",
+               r"\bclamp", r"\bcap\b", r"\bdedup", r"\broll(?:s)? ?back\b", r"\bkill switch\b", r"\bmitigat", r"\bsafeguard",
+               r"\brunbook\b", r"\bre-?snapshot", r"\bre-?try", r"\bignore", r"\bfilter")
+# A consequence in a trace ("... so next jumps to 16", "the length drops to 2").
+STEP = _rx(r"\bso\b", r"\bthen\b", r"\bwhich (?:is|gives|means)\b", r"\bgives?\b", r"\breturns?\b", r"\bbecomes?\b",
+           r"\bdrops?\b", r"\bgoes (?:up|down|to)\b", r"\bjumps?\b", r"\bpops?\b", r"\bpush(?:es)?\b", r"->", r"=",
+           r"\boutput\b", r"\bnow\b")
 # A quantity with a unit: the concrete cost of an option (time, money, size, rate, effort).
 QUANT = _rx(r"\b(?:\d+(?:[.,]\d+)?|one|two|three|four|five|six|ten|twenty|a few|several|a hundred|a thousand)[\s-]?"
             r"(?:%|x|ms|milliseconds?|seconds?|minutes?|hours?|days?|weeks?|sprints?|months?|years?|gb|tb|mb|k|m|"
@@ -490,7 +519,7 @@ def _unpunctuated(sentences: list[Sentence]) -> bool:
 def _is_clarifying(s: Sentence, unpunctuated: bool = False) -> bool:
     t = s.text
     asks = (t.rstrip().endswith("?") or bool(QUESTION_START.search(t) and "?" in t)
-            or (unpunctuated and bool(EMBEDDED_QUESTION.search(t))))
+            or (unpunctuated and bool(EMBEDDED_QUESTION.search(t))) or bool(ASK_INTENT.search(t)))
     return asks and not NOT_CLARIFYING.search(t) and len(WORD.findall(t)) >= 3
 
 
@@ -546,6 +575,10 @@ def _correctness(live: list[Sentence], t: Transcript, first_solution: int | None
                       and CORRECTION.search(turn.text))
     challenges = sum(1 for turn in t.turns if turn.speaker is Speaker.INTERVIEWER
                      and CHALLENGE.search(turn.text))
+    # a worked example: concrete values stepped through after the solution is on the table
+    after = first_solution if first_solution is not None else 10**9
+    worked = sum(1 for s in live if s.index >= after and len(NUMBER.findall(s.text)) >= 2
+                 and STEP.search(s.text))
     code = sum(1 for turn in t.turns if turn.speaker is Speaker.CANDIDATE and not turn.is_postmortem
                and ("```" in turn.text or CODE_LINE.search(turn.text)))
     technical = rk not in (RoundKind.BEHAVIORAL, RoundKind.RECRUITER_SCREEN)
@@ -558,7 +591,7 @@ def _correctness(live: list[Sentence], t: Transcript, first_solution: int | None
                   "validated_solution": float(solution > 0 and validation > 0),
                   "story_impact": min(impact, 4) * (not technical),
                   # the candidate's own later report that the answer was wrong
-                  "challenges": min(challenges, 4),
+                  "challenges": min(challenges, 4), "worked_steps": min(worked, 4),
                   "pm_admits_wrong": min(sum(bool(ADMITS_WRONG.search(s.text)) for s in pm), 3)}
     return f
 
@@ -631,10 +664,16 @@ def _edge_cases(live: list[Sentence], rk: RoundKind | None, asked: dict[int, str
     declined = sum(1 for tid in _by_turn(live) if EDGE_PROMPT.search(asked.get(tid, ""))
                    and tid not in edge_turns)
     guards = sum(len(GUARD.findall(s.text)) for s in live)
+    conditional = 0
+    for s in live:
+        if (not s.text.rstrip().endswith("?") and CONDITION.search(s.text) and REACTION.search(s.text)):
+            conditional += 1
+            f.hits.append((1.2, s))
     f.features = {"edge_sentences": min(named, 8), "handled": min(handled, 6),
                   "distinct_edges": min(distinct, 8), "any_edge": float(named > 0),
                   "tested": min(tested, 4), "named_only": min(max(named - handled, 0), 6),
-                  "guards": min(guards, 4), "declined_prompts": min(declined, 3)}
+                  "guards": min(guards, 4), "declined_prompts": min(declined, 3),
+                  "conditional_handling": min(conditional, 6)}
     return f
 
 
@@ -665,7 +704,7 @@ def _communication(live: list[Sentence], t: Transcript, injected: list[Sentence]
         if st or ci:
             f.hits.append((1.0 + st + 0.5 * ci, s))
     digs = sum(1 for x in t.turns if x.speaker is Speaker.INTERVIEWER and x.id not in chat
-               and DIG.search(x.text))
+               and DIG.search(x.text)) + _repeated_questions(t, chat)
     f.features = {
         "mean_turn_words_log": _log(words / len(lengths)),
         "max_turn_words_log": _log(max(lengths)),
@@ -684,6 +723,27 @@ def _communication(live: list[Sentence], t: Transcript, injected: list[Sentence]
         # a clear answer with no signposting still shows how the candidate communicates
         f.hits.append((0.1, max(live, key=lambda s: min(len(s.text), 200))))
     return f
+
+
+_STOP = frozenset(re.findall(r"\w+", """a an the and or but so to of in on at for with is are was were be
+    it its this that you your we i me my what how why which when where do did does can could would will
+    there their they them then than as by from about any"""))
+
+
+def _repeated_questions(t: Transcript, chat: set[int]) -> int:
+    """Interviewer questions that ask again what an earlier interviewer turn asked: the
+    answer did not come the first time."""
+    seen: set[str] = set()
+    repeats = 0
+    for x in t.turns:
+        if x.speaker is not Speaker.INTERVIEWER or x.id in chat:
+            continue
+        for q in re.findall(r"[^.?!]*\?", x.text):
+            words = {w.lower() for w in WORD.findall(q)} - _STOP
+            if words and len(words & seen) / len(words) >= 0.75:
+                repeats += 1
+        seen |= {w.lower() for w in WORD.findall(x.text)} - _STOP
+    return repeats
 
 
 def _postmortem(pm: list[Sentence]) -> Finding:

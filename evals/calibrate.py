@@ -37,7 +37,8 @@ HELPS = {
     "code_turns", "validated_solution", "story_impact", "alternatives", "complexity", "cost_terms",
     "justified_choices", "any_alternative", "costed_alternatives", "quantified", "comparison_turns",
     "tied_choices", "edge_sentences", "handled", "distinct_edges", "any_edge", "tested", "guards",
-    "named_only", "structure", "check_ins", "volunteered_alternatives", "conclusion_first", "candidate_share", "present", "words_log", "good", "bad",
+    "named_only", "structure", "check_ins", "volunteered_alternatives", "conclusion_first",
+    "worked_steps", "conditional_handling", "candidate_share", "present", "words_log", "good", "bad",
     "change", "step", "specific_terms",
 }
 HURTS = {
