@@ -182,6 +182,7 @@ ALTERNATIVE = _rx(
     r"\bbrute[- ]force\b", r"\bnaive(?:ly)?\b", r"\bfix[- ]forward\b", r"\broll ?back vs\b",
     r"\brather\b", r"\boption (?:one|two|three|a|b|c|1|2|3)\b", r"\bthe (?:first|second|third|other|middle) (?:option|one|path)\b",
     r"\bi could (?:propose|have|do|use|go)\b", r"\bwe could (?:have|also|either|go)\b",
+    r"(?:^|[.;:,] )(?:one|two|three|four) is\b", r"\b(?:the )?(?:first|second|third) (?:is|one is)\b",
 )
 CHOICE = _rx(
     r"\bbecause\b", r"\bgiven (?:the|that|our)\b", r"\bsince (?:we|the|our)\b", r"\bso i(?:'d| would) (?:pick|go|choose|use)\b",
@@ -277,7 +278,7 @@ CHALLENGE = _rx(r"\bisn'?t it\?", r"\bis it\?", r"\bwill (?:it|that|this) (?:sti
                 r"\bis that what\b", r"\bare you sure\b", r"\bdoes (?:that|this|it) (?:still )?(?:handle|work|cover|account)\b",
                 r"\bwould (?:that|this|it) (?:still )?(?:work|compare|hold|handle)\b", r"\bwhat (?:would|does) (?:that|this|it) return\b",
                 r"\bis (?:that|this) (?:the )?(?:mean|right|correct|true)\b", r"\bdo you think\b.{0,80}\?",
-                r"\bwhat happens (?:to|if|when)\b.{0,80}\?", r"\bfor what it'?s worth\b",
+                r"\bfor what it'?s worth\b",
                 r"\bdoes (?:that|this) change your (?:view|mind|answer|diagnosis|plan)\b", r"\bhow does that fit\b",
                 r"\bdoes anything (?:about|in) (?:that|this|the)\b.{0,60}\b(?:worry|concern|stand out|bother|surprise)",
                 r"\b(?:doesn'?t|does not|didn'?t|did not) (?:move|change|improve|go away)\b",
@@ -296,7 +297,9 @@ WEAK_REASON = _rx(r"\b(?:more |the )?standard\b", r"\bshorter to write\b", r"\be
                   r"\bi(?:'m| am) (?:more )?familiar\b", r"\bwhat (?:we|i) (?:always )?used?\b", r"\bpopular\b",
                   r"\bbest practice\b", r"\beveryone uses\b", r"\bi just (?:like|prefer)\b", r"\bi always\b",
                   r"\bfelt (?:like )?(?:the )?(?:safer|right|better|cleaner)\b", r"\bi (?:thought|think|feel) (?:the |it |that )?[\w-]+ (?:was|is) (?:better|fine|nicer)\b",
-                  r"\bgut feeling\b", r"\bjust (?:works|seemed)\b")
+                  r"\bgut feeling\b", r"\bjust (?:works|seemed)\b", r"\bmore modern\b",
+                  r"\bthe obvious (?:choice|pick|one|answer)\b", r"\b(?:documented|official|usual) (?:procedure|way|approach)\b",
+                  r"\bout of habit\b", r"\bwhat the team (?:knows|uses)\b", r"\bwe(?:'ve)? always\b", r"\bon feel\b")
 # A failure handled in a conditional: "if the slot lags, I'd alert and re-snapshot".
 CONDITION = _rx(r"\bif\b", r"\bwhen\b", r"\bunless\b", r"\bin case\b", r"\bpast the\b", r"\bonce\b")
 REACTION = _rx(r"\bi'?d\b", r"\bwe'?d\b", r"\b(?:i|we) would\b", r"\breturns?\b", r"\bskip", r"\bdrop", r"\balert",
@@ -343,6 +346,8 @@ EDGE_PROMPT = _rx(r"\bwhat else (?:would|could|should|do) you (?:test|check|try)
 TRADEOFF_PROMPT = _rx(r"\bwhy not\b", r"\bwhat about\b", r"\bhave you considered\b", r"\balternatives?\b",
                       r"\bwhy (?:did|would) you (?:choose|pick|use|go with)\b", r"\btrade-?offs?\b",
                       r"\bcompare\b", r"\bother options?\b", r"\bany other (?:way|approach)\b", r"\bwhy this\b")
+COMPLEXITY_PROMPT = _rx(r"\bcomplexity\b", r"\bhow (?:does|would) (?:it|this|that) scale\b", r"\bbig[- ]o\b",
+                        r"\bhow (?:fast|expensive|much memory)\b", r"\bwhat (?:does|would) (?:it|that|this) cost\b")
 # The candidate's own post-mortem reporting that the solution was wrong or broken.
 ADMITS_WRONG = _rx(r"\bbug(?:gy|s)?\b", r"\bwrong\b", r"\bincorrect\b", r"\b(?:doesn'?t|didn'?t|does not|did not) work\b",
                    r"\bbroken\b", r"\bbreaks\b", r"\bnot correct\b", r"\bdouble[- ]count", r"\boff[- ]by[- ]one\b",
@@ -592,6 +597,8 @@ def _correctness(live: list[Sentence], t: Transcript, first_solution: int | None
                   "story_impact": min(impact, 4) * (not technical),
                   # the candidate's own later report that the answer was wrong
                   "challenges": min(challenges, 4), "worked_steps": min(worked, 4),
+                  "clean_validated": float(solution > 0 and validation > 0 and not (
+                      challenges or gaveup or incomplete or concede)),
                   "pm_admits_wrong": min(sum(bool(ADMITS_WRONG.search(s.text)) for s in pm), 3)}
     return f
 
@@ -616,10 +623,16 @@ def _tradeoffs(live: list[Sentence], rk: RoundKind | None, asked: dict[int, str]
         if strength >= 1.0:
             f.hits.append((strength, s))
         costed_alt += a and (c or k > 0)
-        quantified += (a or c or k > 0 or ch) and bool(QUANT.search(s.text))
+        quantified += (a or c or k > 0 or ch) and bool(c or QUANT.search(s.text))  # O(n log n) is concrete too
         weak += ch and bool(WEAK_REASON.search(s.text))
         turns.setdefault(s.turn, []).append(
-            (a or c, min(k, 3), ch, bool(TIED.search(s.text) or NUMBER.search(s.text))))
+            (a or c, min(k + c, 3), ch, bool(TIED.search(s.text) or NUMBER.search(s.text))))
+    # asked for the alternatives or the cost, and the answer names neither
+    answered = {s.turn for s in live if ALTERNATIVE.search(s.text) or COMPLEXITY.search(s.text)
+                or _count(COST, s.text)}
+    declined = sum(1 for tid in _by_turn(live)
+                   if (TRADEOFF_PROMPT.search(asked.get(tid, "")) or COMPLEXITY_PROMPT.search(asked.get(tid, "")))
+                   and tid not in answered)
     # A comparison spans sentences: an option and its costs in one answer, then the choice.
     comparisons = tied = 0
     for sig in turns.values():
@@ -632,7 +645,10 @@ def _tradeoffs(live: list[Sentence], rk: RoundKind | None, asked: dict[int, str]
                   "justified_choices": min(choice, 4), "any_alternative": float(alt > 0),
                   "costed_alternatives": min(costed_alt, 4), "quantified": min(quantified, 4),
                   "comparison_turns": min(comparisons, 4), "tied_choices": min(tied, 3),
-                  "weak_reasons": min(weak, 2), "volunteered_alternatives": min(volunteered, 4)}
+                  "weak_reasons": min(weak, 2), "volunteered_alternatives": min(volunteered, 4),
+                  "declined_prompts": min(declined, 3),
+                  # options compared on costs with the choice tied to a constraint, on its merits
+                  "tied_comparison": float(tied >= 1 and weak == 0)}
     return f
 
 
@@ -673,7 +689,9 @@ def _edge_cases(live: list[Sentence], rk: RoundKind | None, asked: dict[int, str
                   "distinct_edges": min(distinct, 8), "any_edge": float(named > 0),
                   "tested": min(tested, 4), "named_only": min(max(named - handled, 0), 6),
                   "guards": min(guards, 4), "declined_prompts": min(declined, 3),
-                  "conditional_handling": min(conditional, 6)}
+                  "conditional_handling": min(conditional, 6),
+                  # the rubric's level-2 pattern in one flag: several edge cases, handled and tested
+                  "handled_and_tested": float(tested >= 1 and handled >= 1 and distinct >= 3)}
     return f
 
 

@@ -38,7 +38,7 @@ HELPS = {
     "justified_choices", "any_alternative", "costed_alternatives", "quantified", "comparison_turns",
     "tied_choices", "edge_sentences", "handled", "distinct_edges", "any_edge", "tested", "guards",
     "named_only", "structure", "check_ins", "volunteered_alternatives", "conclusion_first",
-    "worked_steps", "conditional_handling", "candidate_share", "present", "words_log", "good", "bad",
+    "worked_steps", "conditional_handling", "handled_and_tested", "tied_comparison", "clean_validated", "candidate_share", "present", "words_log", "good", "bad",
     "change", "step", "specific_terms",
 }
 HURTS = {
