@@ -219,11 +219,17 @@ STRUCTURE = _rx(
     r"(?:^|[.;:] )(?:one|two|three|four|five|six),", r"^(?:\w+ ){0,3}\w+[.:]$", r"^(?:\w+ ){0,4}\w+: ",
     r"\b(?:checking|validating|comparing|mapping) (?:that |this |it )?against\b", r"\bfor the (?:write|read) path\b",
     r"\b(?:in|into) (?:two|three|four) (?:parts|steps|pieces|phases)\b", r"\bmy recommendation\b",
+    r"\bhere'?s (?:the|my) \w+", r"\b(?:the|my) conclusion\b", r"\bi'?ll (?:talk|walk) (?:you )?through\b",
+    r"\b(?:two|three|four|five) (?:\w+ )?(?:things|failure modes|options|risks|parts|steps|points|reasons|changes)\b",
+    r"\bthe (?:headline|decision rule|short version)\b", r"\b(?:my )?answer up front\b",
 )
 CHECK_IN = _rx(
     r"\bdoes that (?:make sense|sound (?:right|good|reasonable)|work for you)\b", r"\bshould i\b", r"\bis that (?:ok|okay|fine|alright)\b",
     r"\bwould you like me to\b", r"\bdo you want me to\b", r"\bany questions\b", r"\bam i on the right track\b",
     r"\bsound good\?", r"\bwant me to go deeper\b", r"\bshall i\b",
+    r"\bdoes that (?:match|fit|answer|work)\b", r"\bis that the right (?:framing|direction|track|read|level|scope)\b",
+    r"\blet me (?:just )?check (?:that )?i (?:understand|got|have)\b", r"\b(?:do you )?want me to\b",
+    r"\bok(?:ay)? (?:if i|to) (?:move|proceed|go|start)\b", r"\bwhich (?:part|one) would you like\b",
 )
 FILLER = _rx(r"\bum+\b", r"\buh+\b", r"\berm\b", r"\byou know\b", r"\bi mean\b", r"\bsort of\b", r"\bkind of\b",
              r"\bbasically\b", r"\bi guess\b", r"\banyway(?:s)?\b", r"\bwhatever\b", r"\blike,")

@@ -1,9 +1,12 @@
 """Refit the analytic rater on the eval `dev` split (never on `test`).
 
-Per criterion: ridge regression on standardised detector features to the gold score, its
-strength chosen by cross-validated QWK on dev (stratified folds), then the two cut points
-that maximise QWK on dev. Weights are stored on the raw feature scale so the file stays
-readable (`agent/scoring/analytic_params.json`). Run: `mockloop calibrate`.
+First the wording model (`agent/scoring/wording.py`): a TF-IDF ridge per criterion on the
+candidate's text, whose out-of-fold predictions on dev become the `wording` feature. Then per
+criterion: sign-constrained ridge regression on standardised detector features (and
+`wording`) to the gold score, its strength chosen by cross-validated QWK on dev (stratified
+folds), then the two cut points that maximise QWK on dev. Weights are stored on the raw
+feature scale so the file stays readable (`agent/scoring/analytic_params.json`; the wording
+vocabulary and weights in `analytic_wording.json`). Run: `mockloop calibrate`.
 """
 
 from __future__ import annotations
@@ -15,11 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import Ridge
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from agent.models import CriterionId
+from agent.scoring import wording as W
 from agent.scoring.analytic import PARAMS_PATH, AnalyticScorer, level, linear_score
 from agent.signals import analyse
 from evals.dataset import DATA_DIR, load_dataset
@@ -38,7 +44,8 @@ HELPS = {
     "justified_choices", "any_alternative", "costed_alternatives", "quantified", "comparison_turns",
     "tied_choices", "edge_sentences", "handled", "distinct_edges", "any_edge", "tested", "guards",
     "named_only", "structure", "check_ins", "volunteered_alternatives", "conclusion_first",
-    "worked_steps", "conditional_handling", "handled_and_tested", "tied_comparison", "clean_validated", "candidate_share", "present", "words_log", "good", "bad",
+    "worked_steps", "conditional_handling", "handled_and_tested", "tied_comparison", "clean_validated",
+    "wording", "candidate_share", "present", "words_log", "good", "bad",
     "change", "step", "specific_terms",
 }
 HURTS = {
@@ -93,13 +100,46 @@ def direction(name: str) -> float:
     return -1.0 if name in HURTS else 1.0
 
 
-def fit(root: Path = DATA_DIR) -> dict[str, Any]:
+def _vectoriser() -> TfidfVectorizer:
+    return TfidfVectorizer(ngram_range=W.NGRAMS, min_df=W.MIN_DF, sublinear_tf=True)
+
+
+def fit_wording(texts: list[str], gold: dict[CriterionId, np.ndarray]
+                ) -> tuple[dict[str, Any], dict[CriterionId, np.ndarray]]:
+    """The wording model on all of dev, and its out-of-fold predictions on dev: the analytic
+    model is fitted on those, so it weighs `wording` by how well it predicts unseen text."""
+    vec = _vectoriser().fit(texts)
+    x = vec.transform(texts)
+    params: dict[str, Any] = {
+        "ngram_range": list(W.NGRAMS), "min_df": W.MIN_DF, "alpha": W.ALPHA,
+        "vocabulary": sorted(vec.vocabulary_, key=vec.vocabulary_.get),
+        "idf": [round(float(v), 6) for v in vec.idf_], "criteria": {}}
+    oof = {}
+    for cid in W.CRITERIA:
+        y = gold[cid]
+        ridge = Ridge(alpha=W.ALPHA).fit(x, y)
+        params["criteria"][cid.value] = {"intercept": round(float(ridge.intercept_), 6),
+                                         "weights": [round(float(w), 6) for w in ridge.coef_]}
+        folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=0)
+        oof[cid] = cross_val_predict(make_pipeline(_vectoriser(), Ridge(alpha=W.ALPHA)),
+                                     texts, y, cv=folds)
+    return params, oof
+
+
+def fit(root: Path = DATA_DIR) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(analytic params, wording params), both fitted on dev only."""
     items = load_dataset(root, "dev")
     if len(items) < 10:
         raise SystemExit(f"only {len(items)} dev items in {root}: too few to fit")
     analyses = {it.id: analyse(it.transcript) for it in items}
-    out: dict[str, Any] = {"fitted_on": f"{len(items)} dev transcripts, "
-                           f"{datetime.now(UTC):%Y-%m-%d}", "criteria": {}}
+    stamp = f"{len(items)} dev transcripts, {datetime.now(UTC):%Y-%m-%d}"
+    gold = {cid: np.array([it.labels.scores[cid].score for it in items]) for cid in CriterionId}
+    wording, oof = fit_wording([W.candidate_text(analyses[it.id]) for it in items], gold)
+    wording["fitted_on"] = stamp
+    for cid, values in oof.items():
+        for it, v in zip(items, values, strict=True):
+            analyses[it.id].findings[cid].features["wording"] = round(float(v), 4)
+    out: dict[str, Any] = {"fitted_on": stamp, "criteria": {}}
     for cid in CriterionId:
         names = feature_names(items, analyses, cid)
         sign = np.array([direction(n) for n in names])
@@ -120,22 +160,23 @@ def fit(root: Path = DATA_DIR) -> dict[str, Any]:
         values = np.array([linear_score(analyses[it.id].findings[cid].features, p) for it in items])
         p["thresholds"] = [round(t, 4) for t in best_thresholds(values, y)]
         out["criteria"][cid.value] = p
-    return out
+    return out, wording
 
 
 def main(write: bool = True) -> dict[str, Any]:
-    params = fit()
-    scorer = AnalyticScorer(params)
+    params, wording = fit()
+    scorer = AnalyticScorer(params, W.WordingModel(wording))
     items = load_dataset(DATA_DIR, "dev")
     for cid in CriterionId:
         gold = [it.labels.scores[cid].score for it in items]
         pred = [scorer.score(it.transcript).scores[cid].score for it in items]
         p = params["criteria"][cid.value]
-        print(f"{cid.value:14s} dev QWK {qwk(gold, pred):.3f}  exact {exact(gold, pred):.3f}  "
+        print(f"{cid.value:14s} dev QWK in-sample {qwk(gold, pred):.3f}  exact {exact(gold, pred):.3f}  "
               f"cross-validated QWK {p['cv_qwk']:.3f} (ridge alpha {p['alpha']:g})")
     if write:
         PARAMS_PATH.write_text(json.dumps(params, indent=1) + "\n")
-        print(f"wrote {PARAMS_PATH}")
+        W.WORDING_PATH.write_text(json.dumps(wording, separators=(",", ":")) + "\n")
+        print(f"wrote {PARAMS_PATH} and {W.WORDING_PATH.name}")
     return params
 
 

@@ -138,3 +138,51 @@ def test_calibration_keeps_signs_even_when_the_data_disagree():
     y = np.clip(np.round(1 - x[:, 0] + 0.5 * x[:, 1]), 0, 2).astype(int)  # column 0 "hurts"
     _, model = _fit_one(x, y, alpha=1.0)  # both columns declared helpful
     assert model.coef_[0] == 0 and model.coef_[1] > 0
+
+
+def test_wording_runtime_matches_the_sklearn_pipeline_it_was_fitted_as():
+    # the runtime transform is ours (vocabulary, idf, weights as data): it must give the
+    # same numbers as the sklearn pipeline the calibration fits
+    import numpy as np
+    from sklearn.linear_model import Ridge
+    from sklearn.pipeline import make_pipeline
+
+    from agent.scoring.wording import WordingModel
+    from evals.calibrate import _vectoriser, fit_wording
+
+    texts = [f"I think maybe {w} works, not sure" if i % 3 == 0 else
+             f"Two options: {w} costs 10 ms, the other 40 GB; I'd test empty and null input"
+             for i, w in enumerate(["sort", "heap", "hash map", "trie", "queue", "index"] * 5)]
+    gold = {cid: np.array([0 if i % 3 == 0 else 1 + i % 2 for i in range(len(texts))])
+            for cid in C if cid is not C.POSTMORTEM}
+    params, oof = fit_wording(texts, gold)
+    model = WordingModel(params)
+    probe = ["maybe a heap, not sure", "Two options: a trie costs 40 GB; I'd test null input", ""]
+    for cid, got in model.predict(probe).items():
+        want = make_pipeline(_vectoriser(), Ridge(alpha=params["alpha"])).fit(texts, gold[cid])
+        assert np.allclose(got, want.predict(probe), atol=1e-4), cid
+        assert got[1] > got[0]  # the confident, concrete answer reads higher
+        assert len(oof[cid]) == len(texts)
+
+
+def test_wording_reads_only_the_candidates_round():
+    from agent.scoring.wording import candidate_text, load_wording, wording_features
+
+    for t in (SAMPLE, parse_transcript(INTERVIEWER_LED)):
+        base = wording_features(analyse(t), load_wording())
+        assert set(base) == {c for c in C if c is not C.POSTMORTEM}
+        for changed in (pad_with_filler(t), append_injection(t)):
+            assert wording_features(analyse(changed), load_wording()) == base
+    text = candidate_text(analyse(parse_transcript(INTERVIEWER_LED)))
+    assert "sort" not in text and "interval tree" not in text  # the interviewer's ideas
+
+
+def test_scorer_works_without_a_fitted_wording_model(tmp_path):
+    from agent.scoring.analytic import load_params
+    from agent.scoring.wording import load_wording
+
+    assert load_wording(tmp_path / "absent.json") is None
+    card = AnalyticScorer(load_params(), wording=None).score(SAMPLE)
+    assert card.total is not None
+    assert all("wording" not in s.rationale for s in card.scores.values())
+    assert "wording" in SCORER.score(SAMPLE).scores[C.CORRECTNESS].rationale

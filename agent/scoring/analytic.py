@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.models import CriterionId, CriterionScore, Rater, Scorecard, Transcript
+from agent.scoring.wording import WordingModel, load_wording, wording_features
 from agent.signals import Analysis, Finding, analyse
 
 PARAMS_PATH = Path(__file__).with_name("analytic_params.json")
@@ -37,6 +38,13 @@ def level(value: float, thresholds: list[float]) -> int:
 
 
 def _rationale(cid: CriterionId, f: Finding, score: int, a: Analysis) -> str:
+    text = _detector_rationale(cid, f, a)
+    if "wording" in f.features:
+        text += f" Learned wording model: {f.features['wording']:.1f} of 2."
+    return text
+
+
+def _detector_rationale(cid: CriterionId, f: Finding, a: Analysis) -> str:
     x = f.features
     turns = sorted({s.turn for s in f.best(3)})
     where = f" (turn{'s' if len(turns) > 1 else ''} {', '.join(map(str, turns))})" if turns else ""
@@ -78,10 +86,15 @@ class AnalyticScorer:
 
     name = "analytic"
 
-    def __init__(self, params: dict[str, Any] | None = None) -> None:
+    def __init__(self, params: dict[str, Any] | None = None,
+                 wording: WordingModel | None = None) -> None:
+        # fitted together: explicit params come with their own wording model (or none)
+        self.wording = wording if params is not None else load_wording()
         self.params = params or load_params()
 
     def levels(self, a: Analysis) -> dict[CriterionId, int]:
+        for cid, value in wording_features(a, self.wording).items():
+            a.findings[cid].features["wording"] = value
         out = {}
         for cid in CriterionId:
             p = self.params["criteria"][cid.value]

@@ -1,0 +1,75 @@
+"""Learned wording: one TF-IDF ridge per criterion over the candidate's own sentences.
+
+The detectors in `agent/signals.py` read the patterns we could name; how strong answers are
+worded goes further than any list we could write ("the visited set makes sure each job is
+output exactly once"). This model learns it from the eval `dev` split: word and word-pair
+TF-IDF of what the candidate said in the round (post-mortem, small talk and lines aimed at
+the grader left out, as for every detector), ridge regression to the gold level. Its output
+is one more feature, `wording`, that the analytic rater's sign-constrained model may weigh
+(never below zero). The vocabulary, IDF and weights live in `analytic_wording.json`, refit
+with `mockloop calibrate`; sklearn does the tokenising, so runtime and fit read words alike.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from agent.models import CriterionId
+from agent.signals import Analysis
+
+WORDING_PATH = Path(__file__).with_name("analytic_wording.json")
+#: The vectoriser settings, shared by the fit and the runtime transform.
+NGRAMS = (1, 2)
+MIN_DF = 3
+ALPHA = 3.0
+#: Post-mortems are read by their own detectors (presence and specificity decide them).
+CRITERIA = [c for c in CriterionId if c is not CriterionId.POSTMORTEM]
+
+
+def candidate_text(a: Analysis) -> str:
+    """What the candidate said in the round, as the detectors see it."""
+    return " ".join(s.text for s in a.sentences if not s.postmortem)
+
+
+class WordingModel:
+    """TF-IDF (sublinear tf, l2-normalised) dotted with per-criterion ridge weights."""
+
+    def __init__(self, params: dict[str, Any]) -> None:
+        from sklearn.feature_extraction.text import CountVectorizer
+
+        vocab = params["vocabulary"]
+        self.counter = CountVectorizer(vocabulary={t: i for i, t in enumerate(vocab)},
+                                       ngram_range=tuple(params["ngram_range"]), lowercase=True)
+        self.idf = np.asarray(params["idf"], dtype=np.float64)
+        self.weights = {CriterionId(c): (np.asarray(p["weights"], dtype=np.float64), p["intercept"])
+                        for c, p in params["criteria"].items()}
+
+    def tfidf(self, texts: list[str]) -> np.ndarray:
+        counts = self.counter.transform(texts).astype(np.float64).toarray()
+        tf = np.where(counts > 0, 1.0 + np.log(np.where(counts > 0, counts, 1.0)), 0.0)
+        x = tf * self.idf
+        norms = np.linalg.norm(x, axis=1, keepdims=True)
+        return x / np.where(norms > 0, norms, 1.0)
+
+    def predict(self, texts: list[str]) -> dict[CriterionId, np.ndarray]:
+        x = self.tfidf(texts)
+        return {cid: x @ w + b for cid, (w, b) in self.weights.items()}
+
+
+@cache
+def load_wording(path: Path = WORDING_PATH) -> WordingModel | None:
+    """The fitted model, or None before the first `mockloop calibrate`."""
+    return WordingModel(json.loads(path.read_text())) if path.exists() else None
+
+
+def wording_features(a: Analysis, model: WordingModel | None) -> dict[CriterionId, float]:
+    """The `wording` feature per criterion: the level the candidate's wording predicts."""
+    if model is None:
+        return {}
+    pred = model.predict([candidate_text(a)])
+    return {cid: round(float(v[0]), 4) for cid, v in pred.items()}
