@@ -221,6 +221,14 @@ def _check_text(text: str) -> str:
 # ---------------------------------------------------------------- formats
 
 
+def _fence_after(fence: str | None, line: str) -> str | None:
+    """The open code fence after `line`: a marker opens one, the same marker closes it."""
+    marker = _FENCE.match(line)
+    if marker and (fence is None or marker.group(1) == fence):
+        return None if fence else marker.group(1)
+    return fence
+
+
 def parse_text(text: str, source: str | None = None) -> Transcript:
     """Plain text or Markdown with speaker labels, header lines and a post-mortem section."""
     b = _Builder(source)
@@ -232,9 +240,7 @@ def parse_text(text: str, source: str | None = None) -> Transcript:
             b.postmortem.append(line)
             continue
         if b.turns and (fence or _FENCE.match(line)):
-            marker = _FENCE.match(line)
-            if marker and (fence is None or marker.group(1) == fence):
-                fence = None if fence else marker.group(1)
+            fence = _fence_after(fence, line)
             b.turns[-1][1].append(line)  # a "# comment" in code is code, not a heading
             continue
         if (rest := _postmortem_start(line)) is not None:
@@ -252,11 +258,13 @@ def parse_text(text: str, source: str | None = None) -> Transcript:
             if speaker is not None:
                 in_header = False
                 b.add(speaker, m.group("text"), lineno)
+                fence = _fence_after(None, m.group("text"))  # "Candidate: ```sql" opens code
                 continue
         bm = _BRACKET_LABEL.match(line)
         if bm and (speaker := resolve_speaker(bm.group("label"), names)) is not None:
             in_header = False
             b.add(speaker, bm.group("text"), lineno)
+            fence = _fence_after(None, bm.group("text"))
             continue
         if _HEADING.match(line) or re.match(r"^\s*(---|\*\*\*|___)\s*$", line):
             continue  # structure, not speech

@@ -44,3 +44,15 @@ def test_coverage_and_spread():
     assert min(totals) <= 2 and max(totals) >= 11
     splits = Counter(it.split for it in ITEMS)
     assert splits["dev"] >= 30 and splits["test"] >= 30
+
+
+@pytest.mark.parametrize("item", ITEMS, ids=[it.id for it in ITEMS])
+def test_item_survives_render_and_reparse(item):
+    # the same transcript written back out and read again is the same transcript
+    # (the eval's rename_speakers perturbation relies on it)
+    from agent.transcripts import parse_text
+
+    t = item.transcript
+    again = parse_text(t.render())
+    assert [(x.speaker, x.text, x.is_postmortem) for x in again.turns] == [
+        (x.speaker, x.text, x.is_postmortem) for x in t.turns]

@@ -49,6 +49,17 @@ def test_code_block_lines_stay_in_the_turn():
     assert t.postmortem is not None and t.postmortem.text == "I rushed."
 
 
+def test_code_block_opened_on_the_label_line_closes_and_round_trips():
+    fence = "`" * 3
+    text = (f"Interviewer: write it\nCandidate: {fence}sql\nSELECT 1\n-- # not a heading\n{fence}\n"
+            "Interviewer: and the complexity?\nCandidate: Linear.")
+    t = parse_transcript(text)
+    assert speakers(t) == [INT, C, INT, C]
+    assert t.turns[1].text.endswith(fence) and t.turns[3].text == "Linear."
+    again = parse_transcript(t.render())  # render puts the fence on the label line again
+    assert [(x.speaker, x.text) for x in again.turns] == [(x.speaker, x.text) for x in t.turns]
+
+
 @pytest.mark.parametrize("text", [
     "Interviewer: q1\nInterviewee: a1",
     "Q: q1\nA: a1",
