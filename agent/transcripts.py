@@ -231,6 +231,10 @@ def _fence_after(fence: str | None, line: str) -> str | None:
 
 def parse_text(text: str, source: str | None = None) -> Transcript:
     """Plain text or Markdown with speaker labels, header lines and a post-mortem section."""
+    return _parse_text(text, source, fences=True)
+
+
+def _parse_text(text: str, source: str | None, fences: bool) -> Transcript:
     b = _Builder(source)
     names: dict[str, Speaker] = {}
     in_header = True
@@ -239,7 +243,7 @@ def parse_text(text: str, source: str | None = None) -> Transcript:
         if b.postmortem is not None:
             b.postmortem.append(line)
             continue
-        if b.turns and (fence or _FENCE.match(line)):
+        if fences and b.turns and (fence or _FENCE.match(line)):
             fence = _fence_after(fence, line)
             b.turns[-1][1].append(line)  # a "# comment" in code is code, not a heading
             continue
@@ -279,6 +283,9 @@ def parse_text(text: str, source: str | None = None) -> Transcript:
             f"'Candidate:' (or Q:/A:, Interviewee:, 'Name (interviewer):'); the first line reads {first!r}",
             1,
         )
+    if fence is not None and fences:
+        # a code block never closed would swallow every later turn: read the labels instead
+        return _parse_text(text, source, fences=False)
     return b.build()
 
 

@@ -58,6 +58,10 @@ def test_code_block_opened_on_the_label_line_closes_and_round_trips():
     assert t.turns[1].text.endswith(fence) and t.turns[3].text == "Linear."
     again = parse_transcript(t.render())  # render puts the fence on the label line again
     assert [(x.speaker, x.text) for x in again.turns] == [(x.speaker, x.text) for x in t.turns]
+    # a fence never closed must not swallow the turns after it
+    unclosed = parse_transcript(f"Interviewer: go\nCandidate: {fence}py\nx = 1\n"
+                                "Interviewer: done?\nCandidate: Yes.")
+    assert speakers(unclosed) == [INT, C, INT, C] and unclosed.turns[3].text == "Yes."
 
 
 @pytest.mark.parametrize("text", [
