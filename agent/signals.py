@@ -3,14 +3,16 @@
 Each detector reads candidate sentences (sentencex spans, so every hit is a verbatim quote
 with offsets) and reports numeric features plus the sentences that carry the signal.
 The analytic scorer maps features to 0/1/2; the interviewer reads them live to decide
-which criterion to probe next. Interviewer turns never feed a feature: an idea the
-interviewer supplies is not the candidate's. Lines aimed at the grader (injection) are
-set aside as off-task noise before anything else reads the turn.
+which criterion to probe next. Interviewer turns are never the candidate's evidence (an idea
+the interviewer supplies is not the candidate's); they are read only as context: what the
+candidate was asked, and where the interviewer had to doubt, hint or dig. Lines aimed at the
+grader (injection) are set aside as off-task noise before anything else reads the turn.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -563,7 +565,7 @@ def _requirements(live: list[Sentence], first_solution: int | None,
 
 
 def _correctness(live: list[Sentence], t: Transcript, first_solution: int | None,
-                 rk: RoundKind | None, pm: list[Sentence] = ()) -> Finding:
+                 rk: RoundKind | None, pm: Sequence[Sentence] = ()) -> Finding:
     f = Finding()
     solution = validation = gaveup = impact = hedge = incomplete = concede = 0
     words = sum(len(WORD.findall(s.text)) for s in live)
@@ -601,10 +603,10 @@ def _correctness(live: list[Sentence], t: Transcript, first_solution: int | None
                   "code_turns": min(code, 3),
                   "validated_solution": float(solution > 0 and validation > 0),
                   "story_impact": min(impact, 4) * (not technical),
-                  # the candidate's own later report that the answer was wrong
                   "challenges": min(challenges, 4), "worked_steps": min(worked, 4),
                   "clean_validated": float(solution > 0 and validation > 0 and not (
                       challenges or gaveup or incomplete or concede)),
+                  # the candidate's own later report that the answer was wrong
                   "pm_admits_wrong": min(sum(bool(ADMITS_WRONG.search(s.text)) for s in pm), 3)}
     return f
 
