@@ -147,7 +147,7 @@ def test_wording_runtime_matches_the_sklearn_pipeline_it_was_fitted_as():
     from sklearn.linear_model import Ridge
     from sklearn.pipeline import make_pipeline
 
-    from agent.scoring.wording import WordingModel
+    from agent.scoring.wording import WordingModel, candidate_text
     from evals.calibrate import _vectoriser, fit_wording
 
     texts = [f"I think maybe {w} works, not sure" if i % 3 == 0 else
@@ -155,9 +155,14 @@ def test_wording_runtime_matches_the_sklearn_pipeline_it_was_fitted_as():
              for i, w in enumerate(["sort", "heap", "hash map", "trie", "queue", "index"] * 5)]
     gold = {cid: np.array([0 if i % 3 == 0 else 1 + i % 2 for i in range(len(texts))])
             for cid in C if cid is not C.POSTMORTEM}
+    real = candidate_text(analyse(SAMPLE))  # punctuation, code, numbers, apostrophes
+    texts += [real[i:i + 300] for i in range(0, len(real), 300)][:6]
+    for cid in gold:
+        gold[cid] = np.concatenate([gold[cid], [2, 1, 2, 1, 2, 1][:len(texts) - len(gold[cid])]])
     params, oof = fit_wording(texts, gold)
     model = WordingModel(params)
-    probe = ["maybe a heap, not sure", "Two options: a trie costs 40 GB; I'd test null input", ""]
+    probe = ["maybe a heap, not sure", "Two options: a trie costs 40 GB; I'd test null input", "",
+             real, "Naïve café résumé: don't ÜBER-sort O(n log n) — 10ms"]
     for cid, got in model.predict(probe).items():
         want = make_pipeline(_vectoriser(), Ridge(alpha=params["alpha"])).fit(texts, gold[cid])
         assert np.allclose(got, want.predict(probe), atol=1e-4), cid
