@@ -12,7 +12,6 @@ grader (injection) are set aside as off-task noise before anything else reads th
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -565,7 +564,7 @@ def _requirements(live: list[Sentence], first_solution: int | None,
 
 
 def _correctness(live: list[Sentence], t: Transcript, first_solution: int | None,
-                 rk: RoundKind | None, pm: Sequence[Sentence] = ()) -> Finding:
+                 rk: RoundKind | None, pm: list[Sentence]) -> Finding:
     f = Finding()
     solution = validation = gaveup = impact = hedge = incomplete = concede = 0
     words = sum(len(WORD.findall(s.text)) for s in live)
@@ -617,9 +616,12 @@ def _tradeoffs(live: list[Sentence], rk: RoundKind | None, asked: dict[int, str]
     recruiter = rk is RoundKind.RECRUITER_SCREEN
     turns: dict[int, list[tuple[bool, int, bool, bool]]] = {}
     weak = 0
+    answered: set[int] = set()  # turns that name an option, a complexity or a cost
     for s in live:
         a, c, k, ch = (bool(ALTERNATIVE.search(s.text)), bool(COMPLEXITY.search(s.text)),
                        _count(COST, s.text), bool(CHOICE.search(s.text)))
+        if a or c or k:
+            answered.add(s.turn)
         if recruiter:  # priorities and constraints (location, timing, money) are the costs here
             k += _count(PRIORITIES, s.text)
         alt += a
@@ -635,12 +637,7 @@ def _tradeoffs(live: list[Sentence], rk: RoundKind | None, asked: dict[int, str]
         weak += ch and bool(WEAK_REASON.search(s.text))
         turns.setdefault(s.turn, []).append(
             (a or c, min(k + c, 3), ch, bool(TIED.search(s.text) or NUMBER.search(s.text))))
-    # asked for the alternatives or the cost, and the answer names neither
-    answered = {s.turn for s in live if ALTERNATIVE.search(s.text) or COMPLEXITY.search(s.text)
-                or _count(COST, s.text)}
-    declined = sum(1 for tid in _by_turn(live)
-                   if (TRADEOFF_PROMPT.search(asked.get(tid, "")) or COMPLEXITY_PROMPT.search(asked.get(tid, "")))
-                   and tid not in answered)
+    declined = _declined(live, asked, (TRADEOFF_PROMPT, COMPLEXITY_PROMPT), answered)
     # A comparison spans sentences: an option and its costs in one answer, then the choice.
     comparisons = tied = 0
     for sig in turns.values():
@@ -658,6 +655,14 @@ def _tradeoffs(live: list[Sentence], rk: RoundKind | None, asked: dict[int, str]
                   # options compared on costs with the choice tied to a constraint, on its merits
                   "tied_comparison": float(tied >= 1 and weak == 0)}
     return f
+
+
+def _declined(live: list[Sentence], asked: dict[int, str], prompts: tuple[re.Pattern[str], ...],
+              answered: set[int]) -> int:
+    """Candidate turns that answer an interviewer prompt for this criterion (any of `prompts`)
+    without touching it: the turn is not among `answered`."""
+    return sum(1 for tid in {s.turn for s in live}
+               if tid not in answered and any(p.search(asked.get(tid, "")) for p in prompts))
 
 
 def _edge_cases(live: list[Sentence], rk: RoundKind | None, asked: dict[int, str]) -> Finding:
@@ -684,9 +689,7 @@ def _edge_cases(live: list[Sentence], rk: RoundKind | None, asked: dict[int, str
             f.hits.append((1.0 + 1.0 * h + 0.3 * min(len(edges), 3), s))
             tested += bool(TEST_WORDS.search(s.text))
     distinct = len(kinds)
-    edge_turns = {s.turn for _, s in f.hits}
-    declined = sum(1 for tid in _by_turn(live) if EDGE_PROMPT.search(asked.get(tid, ""))
-                   and tid not in edge_turns)
+    declined = _declined(live, asked, (EDGE_PROMPT,), {s.turn for _, s in f.hits})
     guards = sum(len(GUARD.findall(s.text)) for s in live)
     conditional = 0
     for s in live:
