@@ -80,14 +80,20 @@ def _fit_one(x: np.ndarray, y: np.ndarray, alpha: float) -> tuple[StandardScaler
     return scaler, Ridge(alpha=alpha, positive=True).fit(scaler.transform(x), y)
 
 
+def fit_predict(x_train: np.ndarray, y_train: np.ndarray, x_held: np.ndarray,
+                alpha: float) -> list[int]:
+    """Fit the model and its cut points on the training rows; levels for the held-out rows."""
+    scaler, model = _fit_one(x_train, y_train, alpha)
+    cuts = best_thresholds(model.predict(scaler.transform(x_train)), y_train)
+    return [level(v, cuts) for v in model.predict(scaler.transform(x_held))]
+
+
 def _cv_qwk(x: np.ndarray, y: np.ndarray, alpha: float) -> float:
     smallest = int(np.bincount(y)[np.bincount(y) > 0].min())
     folds = StratifiedKFold(n_splits=max(2, min(FOLDS, smallest)), shuffle=True, random_state=0)
     pred = np.zeros_like(y)
     for train, held in folds.split(x, y):
-        scaler, model = _fit_one(x[train], y[train], alpha)
-        cuts = best_thresholds(model.predict(scaler.transform(x[train])), y[train])
-        pred[held] = [level(v, cuts) for v in model.predict(scaler.transform(x[held]))]
+        pred[held] = fit_predict(x[train], y[train], x[held], alpha)
     return qwk(list(y), list(pred))
 
 

@@ -16,20 +16,13 @@ from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
 from sklearn.pipeline import make_pipeline
 
 from agent.scoring import wording as W
-from agent.scoring.analytic import level
 from agent.signals import analyse
-from evals.calibrate import _fit_one, _vectoriser, best_thresholds, direction, feature_names
+from evals.calibrate import _vectoriser, direction, feature_names, fit_predict
 from evals.dataset import DATA_DIR, load_dataset
 from evals.metrics import qwk
 
 ALPHA = 10.0  # the analytic model's ridge strength for this comparison
 SEEDS = (0, 1)
-
-
-def _predict(x_train: np.ndarray, y_train: np.ndarray, x_held: np.ndarray) -> list[int]:
-    scaler, model = _fit_one(x_train, y_train, ALPHA)
-    cuts = best_thresholds(model.predict(scaler.transform(x_train)), y_train)
-    return [level(v, cuts) for v in model.predict(scaler.transform(x_held))]
 
 
 def main() -> dict[str, tuple[float, float]]:
@@ -55,9 +48,9 @@ def main() -> dict[str, tuple[float, float]]:
                 inner = cross_val_predict(pipe, tr_texts, y[train],
                                           cv=KFold(5, shuffle=True, random_state=0))
                 outer = pipe.fit(tr_texts, y[train]).predict([texts[i] for i in held])
-                p_base[held] = _predict(x[train], y[train], x[held])
-                p_stack[held] = _predict(np.hstack([x[train], inner[:, None]]), y[train],
-                                         np.hstack([x[held], outer[:, None]]))
+                p_base[held] = fit_predict(x[train], y[train], x[held], ALPHA)
+                p_stack[held] = fit_predict(np.hstack([x[train], inner[:, None]]), y[train],
+                                            np.hstack([x[held], outer[:, None]]), ALPHA)
             base.append(qwk(list(y), list(p_base)))
             stacked.append(qwk(list(y), list(p_stack)))
         out[cid.value] = (float(np.mean(base)), float(np.mean(stacked)))
