@@ -29,7 +29,7 @@ from agent.models import (
     Transcript,
     Turn,
 )
-from agent.signals import coverage
+from agent.signals import OWN_INTERVIEWER, coverage
 
 C = CriterionId
 
@@ -122,8 +122,10 @@ class RoundState(BaseModel):
     started_at: float | None = None
 
     def transcript(self, config: InterviewConfig) -> Transcript:
+        # marked as ours: the scorer must not read our planned lines as a human's reactions
         return Transcript(role=config.role, archetype=config.archetype, round=self.kind,
-                          turns=self.turns, source=f"interview:{self.kind.value}")
+                          metadata=dict([OWN_INTERVIEWER]), turns=self.turns,
+                          source=f"interview:{self.kind.value}")
 
     def answers(self) -> int:
         return sum(1 for t in self.turns if t.speaker is Speaker.CANDIDATE and not t.is_postmortem)

@@ -236,6 +236,8 @@ class Transcript(BaseModel):
                                 ("Round", self.round))
             if value is not None
         ]
+        if by := self.metadata.get("interviewed by"):
+            head.append(f"Interviewed by: {by}")
         body = [f"{t.speaker.value.capitalize()}: {t.text}" for t in self.turns
                 if not t.is_postmortem]
         if self.postmortem is not None:

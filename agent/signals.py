@@ -5,8 +5,10 @@ with offsets) and reports numeric features plus the sentences that carry the sig
 The analytic scorer maps features to 0/1/2; the interviewer reads them live to decide
 which criterion to probe next. Interviewer turns are never the candidate's evidence (an idea
 the interviewer supplies is not the candidate's); they are read only as context: what the
-candidate was asked, and where the interviewer had to doubt, hint or dig. Lines aimed at the
-grader (injection) are set aside as off-task noise before anything else reads the turn.
+candidate was asked, where the interviewer had to doubt, hint or dig, and how a human
+interviewer reacted once a solution was on the table (the interviewer knows whether it is
+right; mockloop's own interviewer does not, so its lines are never read that way). Lines aimed
+at the grader (injection) are set aside as off-task noise before anything else reads the turn.
 """
 
 from __future__ import annotations
@@ -391,6 +393,9 @@ class Analysis:
     findings: dict[CriterionId, Finding]
     first_solution: int | None  # index of the first solution sentence
     conversation: dict[str, float] = field(default_factory=dict)
+    #: the interviewer's turns once a solution is on the table; None when the interviewer is
+    #: mockloop itself, whose lines say nothing about the candidate
+    reactions: list[str] | None = None
 
 
 def candidate_sentences(transcript: Transcript) -> tuple[list[Sentence], list[Sentence]]:
@@ -469,6 +474,27 @@ def interviewer_prompts(transcript: Transcript, chat: set[int]) -> dict[int, str
     return out
 
 
+#: The header that marks a transcript of mockloop's own interview (`Interviewed by: mockloop`).
+OWN_INTERVIEWER = ("interviewed by", "mockloop")
+AFFIRM = re.compile(r"^\W*(?:good|great|nice|perfect|excellent|exactly|correct|right|yes|yep|"
+                    r"that works|that'?s right|makes sense|fair|solid|love|cool)\b", re.IGNORECASE)
+
+
+def interviewer_reactions(transcript: Transcript, chat: set[int],
+                          first_solution_turn: int | None) -> list[str] | None:
+    """What the interviewer said once the candidate had a solution on the table (small talk
+    skipped). A human interviewer's reactions ("Good, that works." or a pointed "Suppose V2
+    sends at 5,000: what does it return?") carry their judgement of the answer; mockloop's own
+    interviewer follows a plan, so for its transcripts this is None."""
+    if transcript.metadata.get(OWN_INTERVIEWER[0], "").lower() == OWN_INTERVIEWER[1]:
+        return None
+    if first_solution_turn is None:
+        return []
+    return [t.text for t in transcript.turns
+            if t.speaker is Speaker.INTERVIEWER and t.id > first_solution_turn
+            and t.id not in chat and not t.is_postmortem]
+
+
 def small_talk_turns(transcript: Transcript, sentences: list[Sentence]) -> set[int]:
     """Turns of off-task small talk ("can you hear me?" / "yes, fine now"): a short candidate
     reply with no rubric signal to a short interviewer line, and that interviewer line. They
@@ -500,13 +526,15 @@ def analyse(transcript: Transcript) -> Analysis:
     sents = [s for s in sents if s.turn not in chat]
     live = [s for s in sents if not s.postmortem]
     pm = [s for s in sents if s.postmortem]
-    first_solution = next((s.index for s in live if SOLUTION.search(s.text)), None)
+    solution = next((s for s in live if SOLUTION.search(s.text)), None)
+    first_solution = solution.index if solution else None
     rk = transcript.round
     conv = conversation_features(transcript, live, chat)
     asked = interviewer_prompts(transcript, chat)
+    reactions = interviewer_reactions(transcript, chat, solution.turn if solution else None)
     f = {
         C.REQUIREMENTS: _requirements(live, first_solution, rk),
-        C.CORRECTNESS: _correctness(live, transcript, first_solution, rk, pm),
+        C.CORRECTNESS: _correctness(live, transcript, first_solution, rk, pm, reactions),
         C.TRADEOFFS: _tradeoffs(live, rk, asked),
         C.EDGE_CASES: _edge_cases(live, rk, asked),
         C.COMMUNICATION: _communication(live, transcript, injected, chat),
@@ -518,7 +546,7 @@ def analyse(transcript: Transcript) -> Analysis:
     for finding in f.values():
         if finding.opportunity is None:
             finding.opportunity = first_cand
-    return Analysis(transcript, sents, injected, f, first_solution, conv)
+    return Analysis(transcript, sents, injected, f, first_solution, conv, reactions)
 
 
 def _unpunctuated(sentences: list[Sentence]) -> bool:
@@ -564,7 +592,8 @@ def _requirements(live: list[Sentence], first_solution: int | None,
 
 
 def _correctness(live: list[Sentence], t: Transcript, first_solution: int | None,
-                 rk: RoundKind | None, pm: list[Sentence]) -> Finding:
+                 rk: RoundKind | None, pm: list[Sentence],
+                 reactions: list[str] | None) -> Finding:
     f = Finding()
     solution = validation = gaveup = impact = hedge = incomplete = concede = 0
     words = sum(len(WORD.findall(s.text)) for s in live)
@@ -607,6 +636,8 @@ def _correctness(live: list[Sentence], t: Transcript, first_solution: int | None
                       challenges or gaveup or incomplete or concede)),
                   # the candidate's own later report that the answer was wrong
                   "pm_admits_wrong": min(sum(bool(ADMITS_WRONG.search(s.text)) for s in pm), 3)}
+    if reactions is not None:  # absent for our own interviewer: the scorer reads it as neutral
+        f.features["interviewer_affirms"] = min(sum(bool(AFFIRM.search(r)) for r in reactions), 4)
     return f
 
 

@@ -27,7 +27,8 @@ _INTERVIEWER = {"interviewer", "interviewer 1", "interviewer 2", "recruiter", "h
 _CANDIDATE = {"candidate", "interviewee", "a", "answer", "applicant", "me", "you"}
 _HEADER_KEYS = {"role", "archetype", "round", "title", "date", "company", "level", "stage",
                 "position", "interviewer name", "candidate name", "participants", "speakers",
-                "duration", "question", "company archetype", "round type", "candidate id"}
+                "duration", "question", "company archetype", "round type", "candidate id",
+                "interviewed by"}
 _TIMESTAMP = r"(?:\[?\(?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?\)?\]?\s*(?:-\s*)?)?"
 _LABEL_LINE = re.compile(
     r"^\s*(?:>\s*)?(?:[-*]\s+)?" + _TIMESTAMP

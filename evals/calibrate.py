@@ -1,12 +1,14 @@
 """Refit the analytic rater on the eval `dev` split (never on `test`).
 
-First the wording model (`agent/scoring/wording.py`): a TF-IDF ridge per criterion on the
-candidate's text, whose out-of-fold predictions on dev become the `wording` feature. Then per
+First the text models (`agent/scoring/wording.py`): a TF-IDF ridge per criterion on the
+candidate's text, and one for `correctness` on the interviewer's reactions, whose out-of-fold
+predictions on dev become the `wording` and `reactions` features. Then per
 criterion: sign-constrained ridge regression on standardised detector features (and
 `wording`) to the gold score, its strength chosen by cross-validated QWK on dev (stratified
 folds), then the two cut points that maximise QWK on dev. Weights are stored on the raw
-feature scale so the file stays readable (`agent/scoring/analytic_params.json`; the wording
-vocabulary and weights in `analytic_wording.json`). Run: `mockloop calibrate`.
+feature scale so the file stays readable (`agent/scoring/analytic_params.json`, with each
+feature's mean on dev for transcripts where it cannot be read; the text models' vocabularies
+and weights in `analytic_wording.json` and `analytic_reactions.json`). Run: `mockloop calibrate`.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ HELPS = {
     "tied_choices", "edge_sentences", "handled", "distinct_edges", "any_edge", "tested", "guards",
     "named_only", "structure", "check_ins", "volunteered_alternatives", "conclusion_first",
     "worked_steps", "conditional_handling", "handled_and_tested", "tied_comparison", "clean_validated",
-    "wording", "candidate_share", "present", "words_log", "good", "bad",
+    "wording", "reactions", "interviewer_affirms", "candidate_share", "present", "words_log", "good", "bad",
     "change", "step", "specific_terms",
 }
 HURTS = {
@@ -110,10 +112,11 @@ def _vectoriser() -> TfidfVectorizer:
     return TfidfVectorizer(ngram_range=W.NGRAMS, min_df=W.MIN_DF, sublinear_tf=True)
 
 
-def fit_wording(texts: list[str], gold: dict[CriterionId, np.ndarray]
+def fit_wording(texts: list[str], gold: dict[CriterionId, np.ndarray],
+                criteria: tuple[CriterionId, ...] = tuple(W.CRITERIA),
                 ) -> tuple[dict[str, Any], dict[CriterionId, np.ndarray]]:
-    """The wording model on all of dev, and its out-of-fold predictions on dev: the analytic
-    model is fitted on those, so it weighs `wording` by how well it predicts unseen text."""
+    """A text model on all of dev, and its out-of-fold predictions on dev: the analytic
+    model is fitted on those, so it weighs the feature by how well it predicts unseen text."""
     vec = _vectoriser().fit(texts)
     x = vec.transform(texts)
     params: dict[str, Any] = {
@@ -121,7 +124,7 @@ def fit_wording(texts: list[str], gold: dict[CriterionId, np.ndarray]
         "vocabulary": sorted(vec.vocabulary_, key=vec.vocabulary_.get),
         "idf": [round(float(v), 6) for v in vec.idf_], "criteria": {}}
     oof = {}
-    for cid in W.CRITERIA:
+    for cid in criteria:
         y = gold[cid]
         ridge = Ridge(alpha=W.ALPHA).fit(x, y)
         params["criteria"][cid.value] = {"intercept": round(float(ridge.intercept_), 6),
@@ -132,19 +135,22 @@ def fit_wording(texts: list[str], gold: dict[CriterionId, np.ndarray]
     return params, oof
 
 
-def fit(root: Path = DATA_DIR) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(analytic params, wording params), both fitted on dev only."""
+def fit(root: Path = DATA_DIR) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """(analytic params, {text feature: its model's params}), all fitted on dev only."""
     items = load_dataset(root, "dev")
     if len(items) < 10:
         raise SystemExit(f"only {len(items)} dev items in {root}: too few to fit")
     analyses = {it.id: analyse(it.transcript) for it in items}
     stamp = f"{len(items)} dev transcripts, {datetime.now(UTC):%Y-%m-%d}"
     gold = {cid: np.array([it.labels.scores[cid].score for it in items]) for cid in CriterionId}
-    wording, oof = fit_wording([W.candidate_text(analyses[it.id]) for it in items], gold)
-    wording["fitted_on"] = stamp
-    for cid, values in oof.items():
-        for it, v in zip(items, values, strict=True):
-            analyses[it.id].findings[cid].features["wording"] = round(float(v), 4)
+    text_models: dict[str, dict[str, Any]] = {}
+    for view in W.VIEWS:
+        texts = [view.text(analyses[it.id]) or "" for it in items]
+        text_models[view.feature], oof = fit_wording(texts, gold, view.criteria)
+        text_models[view.feature]["fitted_on"] = stamp
+        for cid, values in oof.items():
+            for it, v in zip(items, values, strict=True):
+                analyses[it.id].findings[cid].features[view.feature] = round(float(v), 4)
     out: dict[str, Any] = {"fitted_on": stamp, "criteria": {}}
     for cid in CriterionId:
         names = feature_names(items, analyses, cid)
@@ -163,15 +169,18 @@ def fit(root: Path = DATA_DIR) -> tuple[dict[str, Any], dict[str, Any]]:
             "intercept": round(intercept, 4),
             "weights": {n: round(float(w), 4) for n, w in zip(names, raw_w, strict=True)
                         if abs(w) >= 1e-4}}
+        # what a feature that cannot be read counts as: its mean on dev
+        p["means"] = {n: round(float(np.mean(x[:, names.index(n)] * direction(n))), 4)
+                      for n in p["weights"]}
         values = np.array([linear_score(analyses[it.id].findings[cid].features, p) for it in items])
         p["thresholds"] = [round(t, 4) for t in best_thresholds(values, y)]
         out["criteria"][cid.value] = p
-    return out, wording
+    return out, text_models
 
 
 def main(write: bool = True) -> dict[str, Any]:
-    params, wording = fit()
-    scorer = AnalyticScorer(params, W.WordingModel(wording))
+    params, text_models = fit()
+    scorer = AnalyticScorer(params, *(W.WordingModel(text_models[v.feature]) for v in W.VIEWS))
     items = load_dataset(DATA_DIR, "dev")
     for cid in CriterionId:
         gold = [it.labels.scores[cid].score for it in items]
@@ -181,8 +190,9 @@ def main(write: bool = True) -> dict[str, Any]:
               f"cross-validated QWK {p['cv_qwk']:.3f} (ridge alpha {p['alpha']:g})")
     if write:
         PARAMS_PATH.write_text(json.dumps(params, indent=1) + "\n")
-        W.WORDING_PATH.write_text(json.dumps(wording, separators=(",", ":")) + "\n")
-        print(f"wrote {PARAMS_PATH} and {W.WORDING_PATH.name}")
+        for view in W.VIEWS:
+            view.path.write_text(json.dumps(text_models[view.feature], separators=(",", ":")) + "\n")
+        print(f"wrote {PARAMS_PATH} and {', '.join(v.path.name for v in W.VIEWS)}")
     return params
 
 

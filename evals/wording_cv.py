@@ -1,11 +1,13 @@
-"""Does the learned wording feature earn its place? Nested cross-validation on dev.
+"""Do the learned text features earn their place? Nested cross-validation on dev.
 
 For each criterion, 5-fold CV on the eval `dev` split (two shuffles), comparing the analytic
-model on the detector features alone with the same model plus `wording`. Inside every outer
-fold the wording model is fitted on the training transcripts only, and its own inner
-out-of-fold predictions train the analytic model, exactly as `mockloop calibrate` does on the
-whole of dev; the held-out transcripts are never seen by either. Prints a table of QWK.
-Run: .venv/bin/python -m evals.wording_cv   (about a minute)
+model on the detector features alone, plus `wording` (the candidate's text), and, where the
+`reactions` model is fitted (correctness), plus `reactions` too (a human interviewer's turns
+once a solution is on the table). Inside every outer fold each text model is fitted on the
+training transcripts only, and its own inner out-of-fold predictions train the analytic
+model, exactly as `mockloop calibrate` does on the whole of dev; the held-out transcripts are
+never seen by either. Prints a table of QWK.
+Run: .venv/bin/python -m evals.wording_cv   (a minute or two)
 """
 
 from __future__ import annotations
@@ -23,38 +25,51 @@ from evals.metrics import qwk
 
 ALPHA = 10.0  # the analytic model's ridge strength for this comparison
 SEEDS = (0, 1)
+TEXT_FEATURES = {v.feature for v in W.VIEWS}
 
 
-def main() -> dict[str, tuple[float, float]]:
-    items = load_dataset(DATA_DIR, "dev")
-    analyses = {it.id: analyse(it.transcript) for it in items}
-    texts = [W.candidate_text(analyses[it.id]) for it in items]
-    out = {}
-    print(f"nested 5-fold CV on {len(items)} dev transcripts, QWK (mean of {len(SEEDS)} shuffles)")
-    print(f"{'criterion':14s} {'detectors':>10s} {'+ wording':>10s}")
-    for cid in W.CRITERIA:
-        names = feature_names(items, analyses, cid)
-        names = [n for n in names if n != "wording"]
-        sign = np.array([direction(n) for n in names])
-        x = np.array([[analyses[it.id].findings[cid].features[n] for n in names]
-                      for it in items]) * sign
-        y = np.array([it.labels.scores[cid].score for it in items])
-        base, stacked = [], []
-        for seed in SEEDS:
-            p_base, p_stack = np.zeros_like(y), np.zeros_like(y)
-            for train, held in StratifiedKFold(5, shuffle=True, random_state=seed).split(x, y):
+def _stacked_qwk(x: np.ndarray, y: np.ndarray, views: list[list[str]]) -> float:
+    """Mean QWK over the shuffles of the analytic model on `x` plus one nested text model
+    per entry of `views` (the texts, one per transcript)."""
+    scores = []
+    for seed in SEEDS:
+        pred = np.zeros_like(y)
+        for train, held in StratifiedKFold(5, shuffle=True, random_state=seed).split(x, y):
+            cols_train, cols_held = [x[train]], [x[held]]
+            for texts in views:
                 pipe = make_pipeline(_vectoriser(), Ridge(alpha=W.ALPHA))
                 tr_texts = [texts[i] for i in train]
                 inner = cross_val_predict(pipe, tr_texts, y[train],
                                           cv=KFold(5, shuffle=True, random_state=0))
                 outer = pipe.fit(tr_texts, y[train]).predict([texts[i] for i in held])
-                p_base[held] = fit_predict(x[train], y[train], x[held], ALPHA)
-                p_stack[held] = fit_predict(np.hstack([x[train], inner[:, None]]), y[train],
-                                            np.hstack([x[held], outer[:, None]]), ALPHA)
-            base.append(qwk(list(y), list(p_base)))
-            stacked.append(qwk(list(y), list(p_stack)))
-        out[cid.value] = (float(np.mean(base)), float(np.mean(stacked)))
-        print(f"{cid.value:14s} {out[cid.value][0]:10.3f} {out[cid.value][1]:10.3f}", flush=True)
+                cols_train.append(inner[:, None])
+                cols_held.append(outer[:, None])
+            pred[held] = fit_predict(np.hstack(cols_train), y[train], np.hstack(cols_held), ALPHA)
+        scores.append(qwk(list(y), list(pred)))
+    return float(np.mean(scores))
+
+
+def main() -> dict[str, list[float]]:
+    items = load_dataset(DATA_DIR, "dev")
+    analyses = {it.id: analyse(it.transcript) for it in items}
+    texts = {v.feature: [v.text(analyses[it.id]) or "" for it in items] for v in W.VIEWS}
+    out = {}
+    print(f"nested 5-fold CV on {len(items)} dev transcripts, QWK (mean of {len(SEEDS)} shuffles)")
+    print(f"{'criterion':14s} {'detectors':>10s} {'+ wording':>10s} {'+ reactions':>12s}")
+    for cid in W.CRITERIA:
+        names = [n for n in feature_names(items, analyses, cid) if n not in TEXT_FEATURES]
+        sign = np.array([direction(n) for n in names])
+        x = np.array([[analyses[it.id].findings[cid].features[n] for n in names]
+                      for it in items]) * sign
+        y = np.array([it.labels.scores[cid].score for it in items])
+        views: list[list[str]] = []
+        row = [_stacked_qwk(x, y, views)]
+        for view in W.VIEWS:
+            if cid in view.criteria:
+                views.append(texts[view.feature])
+                row.append(_stacked_qwk(x, y, views))
+        out[cid.value] = row
+        print(f"{cid.value:14s} " + " ".join(f"{v:10.3f}" for v in row), flush=True)
     return out
 
 

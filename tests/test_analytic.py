@@ -3,7 +3,7 @@ robustness rules (interviewer ideas, injection, padding) that must hold whatever
 
 from __future__ import annotations
 
-from agent.models import CriterionId, Speaker
+from agent.models import CriterionId, Speaker, Transcript
 from agent.scoring.analytic import AnalyticScorer
 from agent.signals import analyse, candidate_sentences, coverage, small_talk_turns
 from agent.transcripts import load_transcript, parse_transcript
@@ -191,3 +191,82 @@ def test_scorer_works_without_a_fitted_wording_model(tmp_path):
     assert card.total is not None
     assert all("wording" not in s.rationale for s in card.scores.values())
     assert "wording" in SCORER.score(SAMPLE).scores[C.CORRECTNESS].rationale
+
+
+WRONG_THEN_PROBED = """Role: Backend
+Round: coding
+
+Interviewer: Return, for each vehicle, the gaps in its telemetry longer than 5 seconds.
+Candidate: I'll sort all records by timestamp and walk consecutive pairs; a pair more than 5,000 ms apart is a gap, filed under the vehicle of the second record.
+Interviewer: {reaction}
+Candidate: It returns no gaps there, which is what we want.
+"""
+
+
+def _with_reaction(reaction: str, ours: bool = False) -> Transcript:
+    header = "Interviewed by: mockloop\n" if ours else ""
+    return parse_transcript(header + WRONG_THEN_PROBED.format(reaction=reaction))
+
+
+def test_a_human_interviewers_reaction_counts_for_correctness():
+    # the interviewer knows whether the answer is right: "Good, that works" and a pointed
+    # counter-example read differently, and the fitted weight may only raise the affirmed one
+    affirmed = _with_reaction("Good, that works. What would you test?")
+    probed = _with_reaction("Suppose V1 sends at 0 and 10,000 and V2 at 5,000. What does it return?")
+    fa, fp = (analyse(t).findings[C.CORRECTNESS].features for t in (affirmed, probed))
+    assert fa["interviewer_affirms"] == 1 and fp["interviewer_affirms"] == 0
+    SCORER.levels(a := analyse(affirmed))
+    SCORER.levels(p := analyse(probed))
+    assert a.findings[C.CORRECTNESS].features["reactions"] > p.findings[C.CORRECTNESS].features["reactions"]
+    assert "affirmed the answer 1 time" in SCORER.score(affirmed).scores[C.CORRECTNESS].rationale
+
+
+def test_reactions_are_read_only_once_a_solution_is_on_the_table():
+    early = parse_transcript("Round: coding\n\nInterviewer: Great to meet you. Merge the intervals.\n"
+                             "Candidate: Is the input sorted, and how large is it?\n"
+                             "Interviewer: Unsorted, a million.\n")
+    a = analyse(early)
+    assert a.reactions == [] and a.findings[C.CORRECTNESS].features["interviewer_affirms"] == 0
+
+
+def test_our_own_interviewer_is_never_read_as_a_human_reaction():
+    # mockloop's interviewer follows a plan, so its lines say nothing about the candidate:
+    # the reaction features are absent and the scorer takes their mean on dev, whatever it says
+    from agent.scoring.analytic import linear_score, load_params
+
+    ours = [_with_reaction(r, ours=True) for r in ("Good, that works.", "What does it return?")]
+    for t in ours:
+        a = analyse(t)
+        assert a.reactions is None
+        assert "interviewer_affirms" not in a.findings[C.CORRECTNESS].features
+    first, second = (SCORER.score(t).scores[C.CORRECTNESS] for t in ours)
+    assert (first.score, first.rationale) == (second.score, second.rationale)
+    p = load_params()["criteria"]["correctness"]
+    a = analyse(ours[0])
+    SCORER.levels(a)
+    assert "reactions" not in a.findings[C.CORRECTNESS].features
+    at_means = {**a.findings[C.CORRECTNESS].features,
+                **{n: p["means"][n] for n in ("reactions", "interviewer_affirms") if n in p["means"]}}
+    assert linear_score(a.findings[C.CORRECTNESS].features, p) == linear_score(at_means, p)
+
+
+def test_the_own_interviewer_mark_survives_render_and_reparse():
+    t = _with_reaction("Good.", ours=True)
+    assert t.metadata["interviewed by"] == "mockloop"
+    again = parse_transcript(t.render())
+    assert again.metadata == t.metadata and [x.text for x in again.turns] == [x.text for x in t.turns]
+
+
+def test_live_interview_transcripts_carry_the_mark():
+    from agent.interview import InterviewConfig, RoundState
+    from agent.models import Archetype, Role, RoundKind, Stage, Turn
+
+    rnd = RoundState(stage=Stage.ONSITE, kind=RoundKind.CODING)
+    rnd.add(Speaker.INTERVIEWER, "Merge intervals.")
+    rnd.add(Speaker.CANDIDATE, "I'll sort by start and sweep, O(n log n).")
+    rnd.add(Speaker.INTERVIEWER, "Great, that works.")
+    cfg = InterviewConfig(role=Role.BACKEND, archetype=Archetype.FAANG)
+    assert analyse(rnd.transcript(cfg)).reactions is None
+    imported = parse_transcript(rnd.transcript(cfg).render().replace("Interviewed by: mockloop\n", ""))
+    assert analyse(imported).reactions == ["Great, that works."]
+    assert isinstance(rnd.turns[0], Turn)

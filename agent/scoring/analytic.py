@@ -3,7 +3,9 @@
 Per criterion a linear score over the detector features (weights fitted with ridge
 regression on the eval `dev` split) is cut at two thresholds (fitted to maximise QWK on
 `dev`). The fitted numbers live in `analytic_params.json`, refit with
-`mockloop calibrate`. Rules from the rubric sit on top: no post-mortem scores 0, a
+`mockloop calibrate`. A feature that cannot be read (a human interviewer's reactions, in a
+transcript of mockloop's own interview) takes its mean on dev, so it moves nothing. Rules
+from the rubric sit on top: no post-mortem scores 0, a
 score above 0 needs a supporting sentence from the candidate, and a line aimed at the
 grader costs at most one level of communication and nothing else.
 """
@@ -16,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.models import CriterionId, CriterionScore, Rater, Scorecard, Transcript
-from agent.scoring.wording import WordingModel, load_wording, wording_features
+from agent.scoring.wording import REACTIONS, WORDING, WordingModel, load_wording, wording_features
 from agent.signals import Analysis, Finding, analyse
 
 PARAMS_PATH = Path(__file__).with_name("analytic_params.json")
@@ -30,7 +32,9 @@ def load_params(path: Path = PARAMS_PATH) -> dict[str, Any]:
 
 
 def linear_score(features: dict[str, float], p: dict[str, Any]) -> float:
-    return p["intercept"] + sum(w * features.get(name, 0.0) for name, w in p["weights"].items())
+    means = p.get("means", {})
+    return p["intercept"] + sum(w * features.get(name, means.get(name, 0.0))
+                                for name, w in p["weights"].items())
 
 
 def level(value: float, thresholds: list[float]) -> int:
@@ -41,6 +45,8 @@ def _rationale(cid: CriterionId, f: Finding, score: int, a: Analysis) -> str:
     text = _detector_rationale(cid, f, a)
     if "wording" in f.features:
         text += f" Learned wording model: {f.features['wording']:.1f} of 2."
+    if "reactions" in f.features:
+        text += f" The interviewer's reactions read as {f.features['reactions']:.1f} of 2."
     return text
 
 
@@ -55,8 +61,10 @@ def _detector_rationale(cid: CriterionId, f: Finding, a: Analysis) -> str:
     if cid is C.CORRECTNESS:
         gave = " The candidate gave up at some point." if x["gave_up"] else ""
         corr = f" The interviewer pushed back {int(x['corrections'])} time(s)." if x["corrections"] else ""
+        affirms = int(x.get("interviewer_affirms", 0))
+        ok = f" The interviewer affirmed the answer {affirms} time(s)." if affirms else ""
         return (f"{int(x['solution_sentences'])} solution statement(s), {int(x['validation'])} "
-                f"validation step(s) (example, trace, test){where}.{gave}{corr}")
+                f"validation step(s) (example, trace, test){where}.{gave}{corr}{ok}")
     if cid is C.TRADEOFFS:
         return (f"{int(x['alternatives'])} alternative(s) named, {int(x['complexity'])} complexity "
                 f"statement(s), {int(x['cost_terms'])} cost term(s), {int(x['justified_choices'])} "
@@ -87,14 +95,19 @@ class AnalyticScorer:
     name = "analytic"
 
     def __init__(self, params: dict[str, Any] | None = None,
-                 wording: WordingModel | None = None) -> None:
-        # fitted together: explicit params come with their own wording model (or none)
-        self.wording = wording if params is not None else load_wording()
+                 wording: WordingModel | None = None,
+                 reactions: WordingModel | None = None) -> None:
+        # fitted together: explicit params come with their own text models (or none)
+        explicit = params is not None
+        self.text_models = (
+            (WORDING, wording if explicit else load_wording(WORDING.path)),
+            (REACTIONS, reactions if explicit else load_wording(REACTIONS.path)))
         self.params = params or load_params()
 
     def levels(self, a: Analysis) -> dict[CriterionId, int]:
-        for cid, value in wording_features(a, self.wording).items():
-            a.findings[cid].features["wording"] = value
+        for view, model in self.text_models:
+            for cid, value in wording_features(a, model, view).items():
+                a.findings[cid].features[view.feature] = value
         out = {}
         for cid in CriterionId:
             p = self.params["criteria"][cid.value]

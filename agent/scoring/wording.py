@@ -1,4 +1,8 @@
-"""Learned wording: one TF-IDF ridge per criterion over the candidate's own sentences.
+"""Learned wording: TF-IDF ridge models over what was said, one feature each.
+
+`wording` reads the candidate's own sentences, for every criterion but the post-mortem;
+`reactions` reads the interviewer's turns once a solution is on the table, for `correctness`
+only (nested CV on dev: it helps there and nowhere else, see `evals/wording_cv.py`).
 
 The detectors in `agent/signals.py` read the patterns we could name; how strong answers are
 worded goes further than any list we could write ("the visited set makes sure each job is
@@ -6,8 +10,11 @@ output exactly once"). This model learns it from the eval `dev` split: word and 
 TF-IDF of what the candidate said in the round (post-mortem, small talk and lines aimed at
 the grader left out, as for every detector), ridge regression to the gold level. Its output
 is one more feature, `wording`, that the analytic rater's sign-constrained model may weigh
-(never below zero). The vocabulary, IDF and weights live in `analytic_wording.json`, refit
-with `mockloop calibrate`. The fit uses sklearn's TfidfVectorizer; at run time the same
+(never below zero). `reactions` is the same model over the interviewer's reactions: a human
+interviewer who says "Good, that works" or sets a pointed counter-example knows whether the
+answer is right, which the candidate's own confident wording cannot tell. The vocabularies,
+IDF and weights live in `analytic_wording.json` and `analytic_reactions.json`, refit with
+`mockloop calibrate`. The fit uses sklearn's TfidfVectorizer; at run time the same
 analysis (lower case, words of two or more word characters, word pairs) is five lines here,
 because importing sklearn would add 1.4 s to every start. A test holds the two equal.
 """
@@ -17,6 +24,8 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -27,6 +36,7 @@ from agent.models import CriterionId
 from agent.signals import Analysis
 
 WORDING_PATH = Path(__file__).with_name("analytic_wording.json")
+REACTIONS_PATH = Path(__file__).with_name("analytic_reactions.json")
 #: The vectoriser settings, shared by the fit and the runtime transform.
 NGRAMS = (1, 2)
 MIN_DF = 3
@@ -38,6 +48,27 @@ CRITERIA = [c for c in CriterionId if c is not CriterionId.POSTMORTEM]
 def candidate_text(a: Analysis) -> str:
     """What the candidate said in the round, as the detectors see it."""
     return " ".join(s.text for s in a.sentences if not s.postmortem)
+
+
+def reaction_text(a: Analysis) -> str | None:
+    """What a human interviewer said once a solution was on the table (None for our own)."""
+    return None if a.reactions is None else " ".join(a.reactions)
+
+
+@dataclass(frozen=True)
+class TextView:
+    """One learned text feature: its name, the text it reads, the criteria it is fitted for
+    and the file that holds it."""
+
+    feature: str
+    text: Callable[[Analysis], str | None]
+    criteria: tuple[CriterionId, ...]
+    path: Path
+
+
+WORDING = TextView("wording", candidate_text, tuple(CRITERIA), WORDING_PATH)
+REACTIONS = TextView("reactions", reaction_text, (CriterionId.CORRECTNESS,), REACTIONS_PATH)
+VIEWS = (WORDING, REACTIONS)
 
 
 TOKEN = re.compile(r"(?u)\b\w\w+\b")  # sklearn's default token pattern
@@ -82,9 +113,13 @@ def load_wording(path: Path = WORDING_PATH) -> WordingModel | None:
     return WordingModel(json.loads(path.read_text())) if path.exists() else None
 
 
-def wording_features(a: Analysis, model: WordingModel | None) -> dict[CriterionId, float]:
-    """The `wording` feature per criterion: the level the candidate's wording predicts."""
-    if model is None:
+def wording_features(a: Analysis, model: WordingModel | None,
+                     view: TextView = WORDING) -> dict[CriterionId, float]:
+    """The view's feature per criterion: the level its text predicts. Empty when there is no
+    fitted model or nothing to read (our own interviewer's lines): the scorer then takes the
+    feature's mean on dev, so its absence moves no score."""
+    text = view.text(a)
+    if model is None or text is None:
         return {}
-    pred = model.predict([candidate_text(a)])
+    pred = model.predict([text])
     return {cid: round(float(v[0]), 4) for cid, v in pred.items()}
