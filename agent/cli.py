@@ -90,6 +90,7 @@ def eval_cmd(
     robustness: Annotated[bool, typer.Option(help="run the perturbation checks")] = True,
     data: Annotated[Path | None, typer.Option(help="labelled data folder")] = None,
     update_results: Annotated[bool, typer.Option(help="write the figures to evals/RESULTS.md")] = False,
+    since: Annotated[str | None, typer.Option(help="only items from this id on, e.g. a batch never read before")] = None,
 ) -> None:
     """Measure a scorer against the labelled transcripts; print the table, write a report."""
     from rich.console import Console
@@ -101,9 +102,11 @@ def eval_cmd(
 
     if split not in ("dev", "test", "all"):
         _fail(MockloopError(f"--split must be dev, test or all, not {split!r}"))
+    if since and update_results:
+        _fail(MockloopError("--update-results records whole splits; drop --since"))
     try:
         settings = get_settings(grader_model=model)
-        items = load_dataset(data or DATA_DIR, split)
+        items = [it for it in load_dataset(data or DATA_DIR, split) if not since or it.id >= since]
         if not items:
             raise MockloopError(f"no labelled transcripts in split {split!r}")
         chosen = get_scorer(scorer, settings=settings)
@@ -111,7 +114,7 @@ def eval_cmd(
                                   model=None if scorer == "constant" else settings.model_for("grader"))
     except MockloopError as exc:
         _fail(exc)
-    folder = out or Path("evals") / "out" / f"{scorer}-{split}"
+    folder = out or Path("evals") / "out" / f"{scorer}-{split}{f'-since-{since}' if since else ''}"
     paths = harness.write_report(result, folder)
     table = Table(title=f"{scorer} on {split} ({len(items)} transcripts)")
     for h in harness.HEADERS:

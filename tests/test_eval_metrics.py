@@ -102,3 +102,18 @@ def test_eval_cli_prints_table(tmp_path):
     assert out.exit_code == 0, out.output
     assert "QWK" in out.stdout and "postmortem" in out.stdout
     assert CriterionId.EDGE_CASES.value in (tmp_path / "r" / "report.md").read_text()
+
+
+def test_eval_cli_since_measures_only_the_later_items(tmp_path):
+    from typer.testing import CliRunner
+
+    from agent.cli import app
+
+    out = CliRunner().invoke(app, ["eval", "--scorer", "constant", "--split", "all", "--data",
+                                   str(EVALSET), "--out", str(tmp_path / "r"), "--k", "1",
+                                   "--since", "s2", "--no-robustness"])
+    assert out.exit_code == 0, out.output
+    assert "(1 transcripts)" in out.stdout
+    refused = CliRunner().invoke(app, ["eval", "--scorer", "constant", "--since", "s2",
+                                       "--update-results"])
+    assert refused.exit_code == 2 and "drop --since" in refused.output
