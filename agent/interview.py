@@ -19,6 +19,8 @@ from pydantic import BaseModel, Field
 
 from agent.knowledge import Question, questions_for
 from agent.models import (
+    INTERVIEWED_BY,
+    MOCKLOOP,
     Archetype,
     CriterionId,
     Role,
@@ -29,7 +31,7 @@ from agent.models import (
     Transcript,
     Turn,
 )
-from agent.signals import OWN_INTERVIEWER, coverage
+from agent.signals import coverage
 
 C = CriterionId
 
@@ -124,7 +126,7 @@ class RoundState(BaseModel):
     def transcript(self, config: InterviewConfig) -> Transcript:
         # marked as ours: the scorer must not read our planned lines as a human's reactions
         return Transcript(role=config.role, archetype=config.archetype, round=self.kind,
-                          metadata=dict([OWN_INTERVIEWER]), turns=self.turns,
+                          metadata={INTERVIEWED_BY: MOCKLOOP}, turns=self.turns,
                           source=f"interview:{self.kind.value}")
 
     def answers(self) -> int:

@@ -198,6 +198,10 @@ class Turn(BaseModel):
     is_postmortem: bool = False
 
 
+#: The header that marks a transcript of mockloop's own interview: `Interviewed by: mockloop`.
+INTERVIEWED_BY, MOCKLOOP = "interviewed by", "mockloop"
+
+
 class Transcript(BaseModel):
     """A round's conversation. The post-mortem, if any, is the last candidate turn."""
 
@@ -222,6 +226,11 @@ class Transcript(BaseModel):
         last = self.turns[-1] if self.turns else None
         return last if last is not None and last.is_postmortem else None
 
+    @property
+    def by_mockloop(self) -> bool:
+        """Whether mockloop's own interviewer asked the questions (not a human)."""
+        return self.metadata.get(INTERVIEWED_BY, "").strip().lower() == MOCKLOOP
+
     def turn(self, turn_id: int) -> Turn | None:
         return self.turns[turn_id - 1] if 1 <= turn_id <= len(self.turns) else None
 
@@ -236,8 +245,8 @@ class Transcript(BaseModel):
                                 ("Round", self.round))
             if value is not None
         ]
-        if by := self.metadata.get("interviewed by"):
-            head.append(f"Interviewed by: {by}")
+        if by := self.metadata.get(INTERVIEWED_BY):
+            head.append(f"{INTERVIEWED_BY.capitalize()}: {by}")
         body = [f"{t.speaker.value.capitalize()}: {t.text}" for t in self.turns
                 if not t.is_postmortem]
         if self.postmortem is not None:

@@ -474,8 +474,6 @@ def interviewer_prompts(transcript: Transcript, chat: set[int]) -> dict[int, str
     return out
 
 
-#: The header that marks a transcript of mockloop's own interview (`Interviewed by: mockloop`).
-OWN_INTERVIEWER = ("interviewed by", "mockloop")
 AFFIRM = re.compile(r"^\W*(?:good|great|nice|perfect|excellent|exactly|correct|right|yes|yep|"
                     r"that works|that'?s right|makes sense|fair|solid|love|cool)\b", re.IGNORECASE)
 
@@ -486,7 +484,7 @@ def interviewer_reactions(transcript: Transcript, chat: set[int],
     skipped). A human interviewer's reactions ("Good, that works." or a pointed "Suppose V2
     sends at 5,000: what does it return?") carry their judgement of the answer; mockloop's own
     interviewer follows a plan, so for its transcripts this is None."""
-    if transcript.metadata.get(OWN_INTERVIEWER[0], "").lower() == OWN_INTERVIEWER[1]:
+    if transcript.by_mockloop:
         return None
     if first_solution_turn is None:
         return []

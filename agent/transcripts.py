@@ -18,7 +18,7 @@ from typing import Any
 import charset_normalizer
 
 from agent.errors import TranscriptError
-from agent.models import Archetype, Role, RoundKind, Speaker, Transcript, Turn
+from agent.models import INTERVIEWED_BY, Archetype, Role, RoundKind, Speaker, Transcript, Turn
 
 DEFAULT_MAX_BYTES = 1_000_000
 
@@ -28,7 +28,7 @@ _CANDIDATE = {"candidate", "interviewee", "a", "answer", "applicant", "me", "you
 _HEADER_KEYS = {"role", "archetype", "round", "title", "date", "company", "level", "stage",
                 "position", "interviewer name", "candidate name", "participants", "speakers",
                 "duration", "question", "company archetype", "round type", "candidate id",
-                "interviewed by"}
+                INTERVIEWED_BY}
 _TIMESTAMP = r"(?:\[?\(?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?\)?\]?\s*(?:-\s*)?)?"
 _LABEL_LINE = re.compile(
     r"^\s*(?:>\s*)?(?:[-*]\s+)?" + _TIMESTAMP
