@@ -100,8 +100,20 @@ def _cv_qwk(x: np.ndarray, y: np.ndarray, alpha: float) -> float:
 
 
 def feature_names(items: list[Any], analyses: dict[str, Any], cid: CriterionId) -> list[str]:
-    names = list(analyses[items[0].id].findings[cid].features)
+    """The criterion's weighable features, in first-seen order over all items (a feature may
+    be absent from some: the interviewer's reactions in mockloop's own interviews)."""
+    names = dict.fromkeys(n for it in items for n in analyses[it.id].findings[cid].features)
     return [n for n in names if n in HELPS or n in HURTS]
+
+
+def feature_matrix(items: list[Any], analyses: dict[str, Any], cid: CriterionId,
+                   names: list[str]) -> np.ndarray:
+    """Items x features on the raw scale; a feature an item cannot have takes its mean over
+    the items that have it, as `linear_score` does at run time."""
+    x = np.array([[analyses[it.id].findings[cid].features.get(n, np.nan) for n in names]
+                  for it in items], dtype=float)
+    means = np.nanmean(np.where(np.isnan(x).all(axis=0), 0.0, x), axis=0)
+    return np.where(np.isnan(x), means, x)
 
 
 def direction(name: str) -> float:
@@ -145,18 +157,21 @@ def fit(root: Path = DATA_DIR) -> tuple[dict[str, Any], dict[str, dict[str, Any]
     gold = {cid: np.array([it.labels.scores[cid].score for it in items]) for cid in CriterionId}
     text_models: dict[str, dict[str, Any]] = {}
     for view in W.VIEWS:
-        texts = [view.text(analyses[it.id]) or "" for it in items]
-        text_models[view.feature], oof = fit_wording(texts, gold, view.criteria)
+        # fitted on the transcripts that have the text (our own interviews have no reactions)
+        rows = [i for i, it in enumerate(items) if view.text(analyses[it.id]) is not None]
+        texts = [view.text(analyses[items[i].id]) or "" for i in rows]
+        text_models[view.feature], oof = fit_wording(
+            texts, {cid: y[rows] for cid, y in gold.items()}, view.criteria)
         text_models[view.feature]["fitted_on"] = stamp
         for cid, values in oof.items():
-            for it, v in zip(items, values, strict=True):
-                analyses[it.id].findings[cid].features[view.feature] = round(float(v), 4)
+            for i, v in zip(rows, values, strict=True):
+                analyses[items[i].id].findings[cid].features[view.feature] = round(float(v), 4)
     out: dict[str, Any] = {"fitted_on": stamp, "criteria": {}}
     for cid in CriterionId:
         names = feature_names(items, analyses, cid)
         sign = np.array([direction(n) for n in names])
-        x = np.array([[analyses[it.id].findings[cid].features[n] for n in names]
-                      for it in items]) * sign
+        raw = feature_matrix(items, analyses, cid, names)
+        x = raw * sign
         y = np.array([it.labels.scores[cid].score for it in items])
         cv = {a: _cv_qwk(x, y, a) for a in ALPHAS}
         alpha = max(ALPHAS, key=lambda a: (round(cv[a], 3), a))  # ties: the stronger prior
@@ -170,8 +185,7 @@ def fit(root: Path = DATA_DIR) -> tuple[dict[str, Any], dict[str, dict[str, Any]
             "weights": {n: round(float(w), 4) for n, w in zip(names, raw_w, strict=True)
                         if abs(w) >= 1e-4}}
         # what a feature that cannot be read counts as: its mean on dev
-        p["means"] = {n: round(float(np.mean(x[:, names.index(n)] * direction(n))), 4)
-                      for n in p["weights"]}
+        p["means"] = {n: round(float(np.mean(raw[:, names.index(n)])), 4) for n in p["weights"]}
         values = np.array([linear_score(analyses[it.id].findings[cid].features, p) for it in items])
         p["thresholds"] = [round(t, 4) for t in best_thresholds(values, y)]
         out["criteria"][cid.value] = p

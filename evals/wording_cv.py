@@ -19,7 +19,7 @@ from sklearn.pipeline import make_pipeline
 
 from agent.scoring import wording as W
 from agent.signals import analyse
-from evals.calibrate import _vectoriser, direction, feature_names, fit_predict
+from evals.calibrate import _vectoriser, direction, feature_matrix, feature_names, fit_predict
 from evals.dataset import DATA_DIR, load_dataset
 from evals.metrics import qwk
 
@@ -59,8 +59,7 @@ def main() -> dict[str, list[float]]:
     for cid in W.CRITERIA:
         names = [n for n in feature_names(items, analyses, cid) if n not in TEXT_FEATURES]
         sign = np.array([direction(n) for n in names])
-        x = np.array([[analyses[it.id].findings[cid].features[n] for n in names]
-                      for it in items]) * sign
+        x = feature_matrix(items, analyses, cid, names) * sign
         y = np.array([it.labels.scores[cid].score for it in items])
         views: list[list[str]] = []
         row = [_stacked_qwk(x, y, views)]

@@ -3,6 +3,8 @@ robustness rules (interviewer ideas, injection, padding) that must hold whatever
 
 from __future__ import annotations
 
+import pytest
+
 from agent.models import CriterionId, Speaker, Transcript
 from agent.scoring.analytic import AnalyticScorer
 from agent.signals import analyse, candidate_sentences, coverage, small_talk_turns
@@ -270,3 +272,40 @@ def test_live_interview_transcripts_carry_the_mark():
     imported = parse_transcript(rnd.transcript(cfg).render().replace("Interviewed by: mockloop\n", ""))
     assert analyse(imported).reactions == ["Great, that works."]
     assert isinstance(rnd.turns[0], Turn)
+
+
+@pytest.mark.filterwarnings("ignore:The least populated class:UserWarning")  # 24 items, 5 folds
+def test_calibration_fits_when_some_transcripts_are_our_own_interviews(tmp_path, monkeypatch):
+    # coach-reviewed interviews exported as eval data carry `Interviewed by: mockloop`: they
+    # have no interviewer reactions, and the fit must neither fail nor read them as empty text
+    import shutil
+
+    import numpy as np
+
+    from agent.scoring.analytic import AnalyticScorer
+    from agent.scoring.wording import VIEWS, WordingModel
+    from evals import calibrate
+    from evals.dataset import DATA_DIR, load_dataset
+
+    monkeypatch.setattr(calibrate, "ALPHAS", (10.0,))  # one ridge strength: the test is the data path
+
+    items = load_dataset(DATA_DIR, "dev")[:24]
+    for sub in ("transcripts", "labels"):
+        (tmp_path / sub).mkdir()
+    for i, it in enumerate(items):
+        shutil.copy(DATA_DIR / "labels" / f"{it.id}.json", tmp_path / "labels")
+        text = it.path.read_text()
+        (tmp_path / "transcripts" / f"{it.id}.md").write_text(
+            f"Interviewed by: mockloop\n{text}" if i % 8 == 3 else text)
+    params, text_models = calibrate.fit(tmp_path)
+    p = params["criteria"]["correctness"]
+    assert set(p["means"]) == set(p["weights"])
+    assert {v.feature for v in VIEWS} == set(text_models)
+    scorer = AnalyticScorer(params, *(WordingModel(text_models[v.feature]) for v in VIEWS))
+    ours = load_transcript(tmp_path / "transcripts" / f"{items[3].id}.md")
+    assert ours.by_mockloop and scorer.score(ours).total is not None
+    # an item without a feature takes the mean of those with it, as the scorer does
+    analyses = {it.id: analyse(load_transcript(tmp_path / "transcripts" / f"{it.id}.md"))
+                for it in items[:4]}
+    x = calibrate.feature_matrix(items[:4], analyses, C.CORRECTNESS, ["interviewer_affirms"])
+    assert x[3, 0] == np.mean(x[:3, 0]) and not np.isnan(x).any()
