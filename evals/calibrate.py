@@ -158,10 +158,11 @@ def fit(root: Path = DATA_DIR) -> tuple[dict[str, Any], dict[str, dict[str, Any]
     text_models: dict[str, dict[str, Any]] = {}
     for view in W.VIEWS:
         # fitted on the transcripts that have the text (our own interviews have no reactions)
-        rows = [i for i, it in enumerate(items) if view.text(analyses[it.id]) is not None]
-        texts = [view.text(analyses[items[i].id]) or "" for i in rows]
+        read = [(i, text) for i, it in enumerate(items)
+                if (text := view.text(analyses[it.id])) is not None]
+        rows = [i for i, _ in read]
         text_models[view.feature], oof = fit_wording(
-            texts, {cid: y[rows] for cid, y in gold.items()}, view.criteria)
+            [text for _, text in read], {cid: y[rows] for cid, y in gold.items()}, view.criteria)
         text_models[view.feature]["fitted_on"] = stamp
         for cid, values in oof.items():
             for i, v in zip(rows, values, strict=True):

@@ -261,7 +261,7 @@ def test_the_own_interviewer_mark_survives_render_and_reparse():
 
 def test_live_interview_transcripts_carry_the_mark():
     from agent.interview import InterviewConfig, RoundState
-    from agent.models import Archetype, Role, RoundKind, Stage, Turn
+    from agent.models import Archetype, Role, RoundKind, Stage
 
     rnd = RoundState(stage=Stage.ONSITE, kind=RoundKind.CODING)
     rnd.add(Speaker.INTERVIEWER, "Merge intervals.")
@@ -271,7 +271,6 @@ def test_live_interview_transcripts_carry_the_mark():
     assert analyse(rnd.transcript(cfg)).reactions is None
     imported = parse_transcript(rnd.transcript(cfg).render().replace("Interviewed by: mockloop\n", ""))
     assert analyse(imported).reactions == ["Great, that works."]
-    assert isinstance(rnd.turns[0], Turn)
 
 
 @pytest.mark.filterwarnings("ignore:The least populated class:UserWarning")  # 24 items, 5 folds
