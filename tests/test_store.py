@@ -83,3 +83,18 @@ def test_a_removed_database_is_recreated_in_the_same_process(tmp_path):
     for suffix in ("-wal", "-shm"):
         (tmp_path / f"gone.sqlite{suffix}").unlink(missing_ok=True)
     Store(path=path).upsert_session("s2")  # tables exist again, not "no such table"
+
+
+def test_an_exported_interview_keeps_the_own_interviewer_mark(tmp_path):
+    # a coach-reviewed mock interview exported as eval data must still read as ours, or a
+    # refit would learn from our interviewer's planned lines as if a human had reacted
+    t = load_transcript(DATA / "sample_backend_coding.md")
+    t = t.model_copy(update={"metadata": {"interviewed by": "mockloop"}})
+    card = AnalyticScorer().score(t)
+    store = Store(path=tmp_path / "m.sqlite")
+    cid = store.save_scorecard(card, t, source="interview", candidate="ana")
+    for c in C:
+        store.review(cid, c, card.scores[c].score, coach="kim")
+    store.export_labels(tmp_path / "export")
+    (item,) = load_dataset(tmp_path / "export")
+    assert item.transcript.by_mockloop and check_item(item) == []
