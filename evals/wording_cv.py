@@ -6,7 +6,9 @@ model on the detector features alone, plus `wording` (the candidate's text), and
 once a solution is on the table). Inside every outer fold each text model is fitted on the
 training transcripts only, and its own inner out-of-fold predictions train the analytic
 model, exactly as `mockloop calibrate` does on the whole of dev; the held-out transcripts are
-never seen by either. Prints a table of QWK.
+never seen by either. Transcripts of mockloop's own interviews (coach exports) have no human
+reactions to read, so they are left out here, as `calibrate` leaves them out of that fit.
+Prints a table of QWK.
 Run: .venv/bin/python -m evals.wording_cv   (a minute or two)
 """
 
@@ -50,7 +52,7 @@ def _stacked_qwk(x: np.ndarray, y: np.ndarray, views: list[list[str]]) -> float:
 
 
 def main() -> dict[str, list[float]]:
-    items = load_dataset(DATA_DIR, "dev")
+    items = [it for it in load_dataset(DATA_DIR, "dev") if not it.transcript.by_mockloop]
     analyses = {it.id: analyse(it.transcript) for it in items}
     texts = {v.feature: [v.text(analyses[it.id]) or "" for it in items] for v in W.VIEWS}
     out = {}
