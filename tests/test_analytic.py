@@ -308,3 +308,61 @@ def test_calibration_fits_when_some_transcripts_are_our_own_interviews(tmp_path,
                 for it in items[:4]}
     x = calibrate.feature_matrix(items[:4], analyses, C.CORRECTNESS, ["interviewer_affirms"])
     assert x[3, 0] == np.mean(x[:3, 0]) and not np.isnan(x).any()
+
+
+STORY = """Role: Backend
+Round: behavioral
+
+Interviewer: Tell me about a time a release went wrong.
+Candidate: Two things. In March the purchasing app could not reach the supplier gateway, because the intermediate certificate was missing from the chain we had rotated on Friday.
+Interviewer: What happened next?
+Candidate: Orders queued for six hours until I rebuilt the chain and replayed the queue, and every one of the 412 orders went through.
+"""
+
+
+def _always_one(cid: CriterionId) -> AnalyticScorer:
+    """The shipped rater, except that its fitted model puts `cid` at 1 whatever it reads."""
+    import copy
+
+    from agent.scoring.analytic import load_params
+    from agent.scoring.wording import load_wording
+
+    params = copy.deepcopy(load_params())
+    params["criteria"][cid.value]["thresholds"] = [-1e9, 1e9]
+    return AnalyticScorer(params, load_wording(), None)
+
+
+def test_a_lifted_score_without_a_detector_sentence_shows_what_the_wording_model_weighs():
+    # the fitted model may lift a score that no detector marked a sentence for (its reading of
+    # the whole answer): the score stands, and its evidence is the candidate's sentences that
+    # reading weighs most, never a two-word aside; before, such scores were forced to 0
+    t = parse_transcript(STORY)
+    assert not analyse(t).findings[C.TRADEOFFS].hits  # no detector sentence here
+    s = _always_one(C.TRADEOFFS).score(t).scores[C.TRADEOFFS]
+    assert s.score == 1 and not s.flags
+    assert "wording model weighs most" in s.rationale
+    assert 1 <= len(s.evidence) <= 2
+    for e in s.evidence:
+        turn = t.turn(e.turn)
+        assert turn.speaker is Speaker.CANDIDATE and turn.text[e.start:e.end] == e.quote
+        assert e.quote != "Two things."
+
+
+def test_supporting_sentences_rank_by_the_models_weights_and_skip_short_and_postmortem():
+    from agent.scoring.wording import MIN_EVIDENCE_WORDS, load_wording, supporting_sentences
+
+    model = load_wording()
+    a = analyse(SAMPLE)
+    got = supporting_sentences(a, model, C.EDGE_CASES, n=3)
+    assert got and all(not s.postmortem for s in got)
+    assert all(len(s.text.split()) >= MIN_EVIDENCE_WORDS for s in got)
+    weights, _ = model.weights[C.EDGE_CASES]
+    lift = model.tfidf([s.text for s in got], normalise=False) @ weights
+    assert list(lift) == sorted(lift, reverse=True) and (lift > 0).all()
+    assert supporting_sentences(a, None, C.EDGE_CASES) == []
+
+
+def test_short_agreement_is_never_evidence_so_the_score_stays_zero():
+    # "Yes, right." carries nothing: with no sentence to show, a lifted score is still 0
+    s = _always_one(C.TRADEOFFS).score(parse_transcript(INTERVIEWER_LED)).scores[C.TRADEOFFS]
+    assert s.score == 0 and "no supporting sentence" in s.flags[0]

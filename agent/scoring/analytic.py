@@ -6,7 +6,8 @@ regression on the eval `dev` split) is cut at two thresholds (fitted to maximise
 `mockloop calibrate`. A feature that cannot be read (a human interviewer's reactions, in a
 transcript of mockloop's own interview) takes its mean on dev, so it moves nothing. Rules
 from the rubric sit on top: no post-mortem scores 0, a
-score above 0 needs a supporting sentence from the candidate, and a line aimed at the
+score above 0 needs a supporting sentence from the candidate (a detector's, else the ones the
+learned wording model weighs most), and a line aimed at the
 grader costs at most one level of communication and nothing else.
 """
 
@@ -18,7 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from agent.models import CriterionId, CriterionScore, Rater, Scorecard, Transcript
-from agent.scoring.wording import REACTIONS, WORDING, WordingModel, load_wording, wording_features
+from agent.scoring.wording import (
+    REACTIONS,
+    WORDING,
+    WordingModel,
+    load_wording,
+    supporting_sentences,
+    wording_features,
+)
 from agent.signals import Analysis, Finding, analyse
 
 PARAMS_PATH = Path(__file__).with_name("analytic_params.json")
@@ -99,8 +107,9 @@ class AnalyticScorer:
                  reactions: WordingModel | None = None) -> None:
         # fitted together: explicit params come with their own text models (or none)
         explicit = params is not None
+        self.wording = wording if explicit else load_wording(WORDING.path)
         self.text_models = (
-            (WORDING, wording if explicit else load_wording(WORDING.path)),
+            (WORDING, self.wording),
             (REACTIONS, reactions if explicit else load_wording(REACTIONS.path)))
         self.params = params or load_params()
 
@@ -128,14 +137,20 @@ class AnalyticScorer:
             f = a.findings[cid]
             score = levels[cid]
             best = f.best(2)
+            rationale = _rationale(cid, f, score, a)
             flags = []
+            if score > 0 and not best:
+                # no detector marked a sentence, but the reading of the whole answer lifted
+                # the score: the sentences that reading weighs most are its evidence
+                best = supporting_sentences(a, self.wording, cid)
+                if best:
+                    rationale += " Evidence: the sentences the wording model weighs most."
             if score > 0 and not best:
                 score = 0
                 flags.append("no supporting sentence from the candidate: scored 0")
             evidence = [s.evidence() for s in best] if score > 0 else [s.evidence() for s in best[:1]]
             scores[cid] = CriterionScore(criterion=cid, score=score, rater=Rater.ANALYTIC,
-                                         rationale=_rationale(cid, f, score, a),
-                                         evidence=evidence, flags=flags)
+                                         rationale=rationale, evidence=evidence, flags=flags)
         return Scorecard(file=transcript.source, role=transcript.role,
                          archetype=transcript.archetype, round=transcript.round,
                          scorer=self.name, scores=scores)

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from agent.models import CriterionId
-from agent.signals import Analysis
+from agent.signals import Analysis, Sentence
 
 WORDING_PATH = Path(__file__).with_name("analytic_wording.json")
 REACTIONS_PATH = Path(__file__).with_name("analytic_reactions.json")
@@ -43,6 +43,8 @@ MIN_DF = 3
 ALPHA = 1.0  # chosen by nested 5-fold CV on 247 dev transcripts (1, 3, 10)
 #: Post-mortems are read by their own detectors (presence and specificity decide them).
 CRITERIA = [c for c in CriterionId if c is not CriterionId.POSTMORTEM]
+#: A shorter sentence ("Two things.") says too little to stand as evidence on its own.
+MIN_EVIDENCE_WORDS = 6
 
 
 def candidate_text(a: Analysis) -> str:
@@ -91,7 +93,7 @@ class WordingModel:
         self.weights = {CriterionId(c): (np.asarray(p["weights"], dtype=np.float64), p["intercept"])
                         for c, p in params["criteria"].items()}
 
-    def tfidf(self, texts: list[str]) -> np.ndarray:
+    def tfidf(self, texts: list[str], normalise: bool = True) -> np.ndarray:
         counts = np.zeros((len(texts), len(self.idf)))
         for row, text in enumerate(texts):
             for term, n in Counter(terms(text, self.ngrams)).items():
@@ -99,6 +101,8 @@ class WordingModel:
                     counts[row, col] = n
         tf = np.where(counts > 0, 1.0 + np.log(np.where(counts > 0, counts, 1.0)), 0.0)
         x = tf * self.idf
+        if not normalise:
+            return x
         norms = np.linalg.norm(x, axis=1, keepdims=True)
         return x / np.where(norms > 0, norms, 1.0)
 
@@ -123,3 +127,21 @@ def wording_features(a: Analysis, model: WordingModel | None,
         return {}
     pred = model.predict([text])
     return {cid: round(float(v[0]), 4) for cid, v in pred.items()}
+
+
+def supporting_sentences(a: Analysis, model: WordingModel | None, cid: CriterionId,
+                         n: int = 2) -> list[Sentence]:
+    """The candidate's sentences that the learned wording model weighs most towards a higher
+    level on `cid`, best first (only those it weighs above zero). They are the evidence when
+    the model's reading of the whole answer lifts a score that no detector marked a sentence
+    for: verbatim by construction, and the words the score actually rests on."""
+    live = [s for s in a.sentences
+            if not s.postmortem and len(TOKEN.findall(s.text)) >= MIN_EVIDENCE_WORDS]
+    if model is None or not live or cid not in model.weights:
+        return []
+    weights, _ = model.weights[cid]
+    # summed, not length-normalised: a sentence is weighed by all it says, so "Two things."
+    # never outranks the sentence that states the answer
+    lift = model.tfidf([s.text for s in live], normalise=False) @ weights
+    order = sorted(range(len(live)), key=lambda i: (-lift[i], live[i].index))
+    return [live[i] for i in order[:n] if lift[i] > 0]
