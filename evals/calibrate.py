@@ -1,14 +1,16 @@
 """Refit the analytic rater on the eval `dev` split (never on `test`).
 
 First the text models (`agent/scoring/wording.py`): a TF-IDF ridge per criterion on the
-candidate's text, and one for `correctness` on the interviewer's reactions, whose out-of-fold
-predictions on dev become the `wording` and `reactions` features. Then per
+candidate's text, one for `correctness` on the interviewer's reactions and one for `tradeoffs`
+on the turns that argue a choice, whose out-of-fold predictions on dev become the `wording`,
+`reactions` and `tradeoff_turns` features. Then per
 criterion: sign-constrained ridge regression on standardised detector features (and
 `wording`) to the gold score, its strength chosen by cross-validated QWK on dev (stratified
 folds), then the two cut points that maximise QWK on dev. Weights are stored on the raw
 feature scale so the file stays readable (`agent/scoring/analytic_params.json`, with each
 feature's mean on dev for transcripts where it cannot be read; the text models' vocabularies
-and weights in `analytic_wording.json` and `analytic_reactions.json`). Run: `mockloop calibrate`.
+and weights in `analytic_wording.json`, `analytic_reactions.json` and
+`analytic_tradeoff_turns.json`). Run: `mockloop calibrate`.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ HELPS = {
     "tied_choices", "edge_sentences", "handled", "distinct_edges", "any_edge", "tested", "guards",
     "named_only", "structure", "check_ins", "volunteered_alternatives", "conclusion_first",
     "worked_steps", "conditional_handling", "handled_and_tested", "tied_comparison", "clean_validated",
-    "wording", "reactions", "interviewer_affirms", "candidate_share", "present", "words_log", "good", "bad",
+    "wording", "reactions", "tradeoff_turns", "interviewer_affirms", "candidate_share", "present", "words_log", "good", "bad",
     "change", "step", "specific_terms",
 }
 HURTS = {
@@ -195,7 +197,7 @@ def fit(root: Path = DATA_DIR) -> tuple[dict[str, Any], dict[str, dict[str, Any]
 
 def main(write: bool = True) -> dict[str, Any]:
     params, text_models = fit()
-    scorer = AnalyticScorer(params, *(W.WordingModel(text_models[v.feature]) for v in W.VIEWS))
+    scorer = AnalyticScorer(params, {f: W.WordingModel(m) for f, m in text_models.items()})
     items = load_dataset(DATA_DIR, "dev")
     for cid in CriterionId:
         gold = [it.labels.scores[cid].score for it in items]

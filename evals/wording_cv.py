@@ -1,15 +1,17 @@
 """Do the learned text features earn their place? Nested cross-validation on dev.
 
-For each criterion, 5-fold CV on the eval `dev` split (two shuffles), comparing the analytic
-model on the detector features alone, plus `wording` (the candidate's text), and, where the
-`reactions` model is fitted (correctness), plus `reactions` too (a human interviewer's turns
-once a solution is on the table). Inside every outer fold each text model is fitted on the
-training transcripts only, and its own inner out-of-fold predictions train the analytic
-model, exactly as `mockloop calibrate` does on the whole of dev; the held-out transcripts are
-never seen by either. Transcripts of mockloop's own interviews (coach exports) have no human
-reactions to read, so they are left out here, as `calibrate` leaves them out of that fit.
+For each criterion, 5-fold CV on the eval `dev` split (five shuffles), comparing the analytic
+model on the detector features alone, plus `wording` (the candidate's text), and plus each
+further text model fitted for that criterion: `reactions` for correctness (a human
+interviewer's turns once a solution is on the table), `tradeoff_turns` for tradeoffs (the
+candidate's turns where the tradeoff detector fired). Inside every outer fold each text model
+is fitted on the training transcripts only, and its own inner out-of-fold predictions train
+the analytic model, exactly as `mockloop calibrate` does on the whole of dev; the held-out
+transcripts are never seen by either. Transcripts of mockloop's own interviews (coach
+exports) have no human reactions to read, so they are left out here, as `calibrate` leaves
+them out of that fit.
 Prints a table of QWK.
-Run: .venv/bin/python -m evals.wording_cv   (a minute or two)
+Run: .venv/bin/python -m evals.wording_cv   (about five minutes)
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from evals.dataset import DATA_DIR, load_dataset
 from evals.metrics import qwk
 
 ALPHA = 10.0  # the analytic model's ridge strength for this comparison
-SEEDS = (0, 1)
+SEEDS = (0, 1, 2, 3, 4)
 TEXT_FEATURES = {v.feature for v in W.VIEWS}
 
 
@@ -57,7 +59,7 @@ def main() -> dict[str, list[float]]:
     texts = {v.feature: [v.text(analyses[it.id]) or "" for it in items] for v in W.VIEWS}
     out = {}
     print(f"nested 5-fold CV on {len(items)} dev transcripts, QWK (mean of {len(SEEDS)} shuffles)")
-    print(f"{'criterion':14s} {'detectors':>10s} {'+ wording':>10s} {'+ reactions':>12s}")
+    print(f"{'criterion':14s} {'detectors':>10s} {'+ wording':>10s}   + its own text model")
     for cid in W.CRITERIA:
         names = [n for n in feature_names(items, analyses, cid) if n not in TEXT_FEATURES]
         sign = np.array([direction(n) for n in names])
@@ -65,12 +67,15 @@ def main() -> dict[str, list[float]]:
         y = np.array([it.labels.scores[cid].score for it in items])
         views: list[list[str]] = []
         row = [_stacked_qwk(x, y, views)]
+        added = []
         for view in W.VIEWS:
             if cid in view.criteria:
                 views.append(texts[view.feature])
                 row.append(_stacked_qwk(x, y, views))
+                added.append(view.feature)
         out[cid.value] = row
-        print(f"{cid.value:14s} " + " ".join(f"{v:10.3f}" for v in row), flush=True)
+        own = "".join(f"   {v:.3f} (+ {name})" for v, name in zip(row[2:], added[1:], strict=True))
+        print(f"{cid.value:14s} " + " ".join(f"{v:10.3f}" for v in row[:2]) + own, flush=True)
     return out
 
 

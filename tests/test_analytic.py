@@ -189,7 +189,7 @@ def test_scorer_works_without_a_fitted_wording_model(tmp_path):
     from agent.scoring.wording import load_wording
 
     assert load_wording(tmp_path / "absent.json") is None
-    card = AnalyticScorer(load_params(), wording=None).score(SAMPLE)
+    card = AnalyticScorer(load_params(), {}).score(SAMPLE)
     assert card.total is not None
     assert all("wording" not in s.rationale for s in card.scores.values())
     assert "wording" in SCORER.score(SAMPLE).scores[C.CORRECTNESS].rationale
@@ -300,7 +300,7 @@ def test_calibration_fits_when_some_transcripts_are_our_own_interviews(tmp_path,
     p = params["criteria"]["correctness"]
     assert set(p["means"]) == set(p["weights"])
     assert {v.feature for v in VIEWS} == set(text_models)
-    scorer = AnalyticScorer(params, *(WordingModel(text_models[v.feature]) for v in VIEWS))
+    scorer = AnalyticScorer(params, {f: WordingModel(m) for f, m in text_models.items()})
     ours = load_transcript(tmp_path / "transcripts" / f"{items[3].id}.md")
     assert ours.by_mockloop and scorer.score(ours).total is not None
     # an item without a feature takes the mean of those with it, as the scorer does
@@ -329,7 +329,7 @@ def _always_one(cid: CriterionId) -> AnalyticScorer:
 
     params = copy.deepcopy(load_params())
     params["criteria"][cid.value]["thresholds"] = [-1e9, 1e9]
-    return AnalyticScorer(params, load_wording(), None)
+    return AnalyticScorer(params, {"wording": load_wording()})
 
 
 def test_a_lifted_score_without_a_detector_sentence_shows_what_the_wording_model_weighs():
@@ -366,3 +366,35 @@ def test_short_agreement_is_never_evidence_so_the_score_stays_zero():
     # "Yes, right." carries nothing: with no sentence to show, a lifted score is still 0
     s = _always_one(C.TRADEOFFS).score(parse_transcript(INTERVIEWER_LED)).scores[C.TRADEOFFS]
     assert s.score == 0 and "no supporting sentence" in s.flags[0]
+
+
+def test_tradeoff_turns_read_only_the_turns_that_argue_a_choice():
+    from agent.scoring.wording import (
+        TRADEOFF_TURNS,
+        load_wording,
+        tradeoff_turn_text,
+        wording_features,
+    )
+
+    t = parse_transcript("""Round: system_design
+
+Interviewer: Design the feed.
+Candidate: I'd start with the read path, since users scroll far more than they post.
+Interviewer: Push or pull?
+Candidate: Fan-out on write costs storage but gives 20 ms reads; fan-out on read costs 200 ms at p99. Given the 50 ms SLO I'd push, and pull only for accounts with a million followers.
+Interviewer: Thanks.
+Candidate: Happy to go deeper anywhere.
+
+## Post-mortem
+I should have compared a hybrid cache earlier.
+""")
+    a = analyse(t)
+    text = tradeoff_turn_text(a)
+    assert "Fan-out on write" in text and "pull only for accounts" in text
+    assert "read path" not in text and "Happy to go deeper" not in text  # other turns
+    assert "hybrid cache" not in text  # the post-mortem is read by its own detectors
+    # the feature feeds tradeoffs only, and padding or an injection leave it unchanged
+    got = wording_features(a, load_wording(TRADEOFF_TURNS.path), TRADEOFF_TURNS)
+    assert set(got) == {C.TRADEOFFS}
+    for changed in (pad_with_filler(t), append_injection(t)):
+        assert wording_features(analyse(changed), load_wording(TRADEOFF_TURNS.path), TRADEOFF_TURNS) == got

@@ -20,7 +20,7 @@ from typing import Any
 
 from agent.models import CriterionId, CriterionScore, Rater, Scorecard, Transcript
 from agent.scoring.wording import (
-    REACTIONS,
+    VIEWS,
     WORDING,
     WordingModel,
     load_wording,
@@ -103,14 +103,15 @@ class AnalyticScorer:
     name = "analytic"
 
     def __init__(self, params: dict[str, Any] | None = None,
-                 wording: WordingModel | None = None,
-                 reactions: WordingModel | None = None) -> None:
-        # fitted together: explicit params come with their own text models (or none)
-        explicit = params is not None
-        self.wording = wording if explicit else load_wording(WORDING.path)
-        self.text_models = (
-            (WORDING, self.wording),
-            (REACTIONS, reactions if explicit else load_wording(REACTIONS.path)))
+                 text_models: dict[str, WordingModel | None] | None = None) -> None:
+        # fitted together: explicit params come with their own text models (by feature name;
+        # a missing one reads as absent), the shipped params with the shipped models
+        if params is None:
+            models = {v.feature: load_wording(v.path) for v in VIEWS}
+        else:
+            models = dict(text_models or {})
+        self.text_models = tuple((v, models.get(v.feature)) for v in VIEWS)
+        self.wording = models.get(WORDING.feature)
         self.params = params or load_params()
 
     def levels(self, a: Analysis) -> dict[CriterionId, int]:

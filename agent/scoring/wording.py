@@ -2,7 +2,9 @@
 
 `wording` reads the candidate's own sentences, for every criterion but the post-mortem;
 `reactions` reads the interviewer's turns once a solution is on the table, for `correctness`
-only (nested CV on dev: it helps there and nowhere else, see `evals/wording_cv.py`).
+only; `tradeoff_turns` reads the candidate's turns where the tradeoff detector fired, for
+`tradeoffs` only (how a comparison is argued, apart from the rest of the round). Each feeds
+the criteria where nested CV on dev showed it helps (`evals/wording_cv.py`).
 
 The detectors in `agent/signals.py` read the patterns we could name; how strong answers are
 worded goes further than any list we could write ("the visited set makes sure each job is
@@ -13,7 +15,8 @@ is one more feature, `wording`, that the analytic rater's sign-constrained model
 (never below zero). `reactions` is the same model over the interviewer's reactions: a human
 interviewer who says "Good, that works" or sets a pointed counter-example knows whether the
 answer is right, which the candidate's own confident wording cannot tell. The vocabularies,
-IDF and weights live in `analytic_wording.json` and `analytic_reactions.json`, refit with
+IDF and weights live in `analytic_wording.json`, `analytic_reactions.json` and
+`analytic_tradeoff_turns.json`, refit with
 `mockloop calibrate`. The fit uses sklearn's TfidfVectorizer; at run time the same
 analysis (lower case, words of two or more word characters, word pairs) is five lines here,
 because importing sklearn would add 1.4 s to every start. A test holds the two equal.
@@ -37,6 +40,7 @@ from agent.signals import Analysis, Sentence
 
 WORDING_PATH = Path(__file__).with_name("analytic_wording.json")
 REACTIONS_PATH = Path(__file__).with_name("analytic_reactions.json")
+TRADEOFF_TURNS_PATH = Path(__file__).with_name("analytic_tradeoff_turns.json")
 #: The vectoriser settings, shared by the fit and the runtime transform.
 NGRAMS = (1, 2)
 MIN_DF = 3
@@ -50,6 +54,13 @@ MIN_EVIDENCE_WORDS = 6
 def candidate_text(a: Analysis) -> str:
     """What the candidate said in the round, as the detectors see it."""
     return " ".join(s.text for s in a.sentences if not s.postmortem)
+
+
+def tradeoff_turn_text(a: Analysis) -> str:
+    """What the candidate said in the turns where the tradeoff detector found an option, a
+    complexity or a cost: how a comparison is argued, apart from the rest of the round."""
+    turns = {s.turn for _, s in a.findings[CriterionId.TRADEOFFS].hits}
+    return " ".join(s.text for s in a.sentences if not s.postmortem and s.turn in turns)
 
 
 def reaction_text(a: Analysis) -> str | None:
@@ -70,7 +81,9 @@ class TextView:
 
 WORDING = TextView("wording", candidate_text, tuple(CRITERIA), WORDING_PATH)
 REACTIONS = TextView("reactions", reaction_text, (CriterionId.CORRECTNESS,), REACTIONS_PATH)
-VIEWS = (WORDING, REACTIONS)
+TRADEOFF_TURNS = TextView("tradeoff_turns", tradeoff_turn_text, (CriterionId.TRADEOFFS,),
+                          TRADEOFF_TURNS_PATH)
+VIEWS = (WORDING, REACTIONS, TRADEOFF_TURNS)
 
 
 TOKEN = re.compile(r"(?u)\b\w\w+\b")  # sklearn's default token pattern
