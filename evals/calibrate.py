@@ -25,7 +25,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import Ridge
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from agent.models import CriterionId
@@ -126,6 +126,11 @@ def _vectoriser() -> TfidfVectorizer:
     return TfidfVectorizer(ngram_range=W.NGRAMS, min_df=W.MIN_DF, sublinear_tf=True)
 
 
+def text_pipeline() -> Pipeline:
+    """A text model as fitted: the shared vectoriser, then ridge to the gold level."""
+    return make_pipeline(_vectoriser(), Ridge(alpha=W.ALPHA))
+
+
 def fit_wording(texts: list[str], gold: dict[CriterionId, np.ndarray],
                 criteria: tuple[CriterionId, ...] = tuple(W.CRITERIA),
                 ) -> tuple[dict[str, Any], dict[CriterionId, np.ndarray]]:
@@ -144,7 +149,7 @@ def fit_wording(texts: list[str], gold: dict[CriterionId, np.ndarray],
         params["criteria"][cid.value] = {"intercept": round(float(ridge.intercept_), 6),
                                          "weights": [round(float(w), 6) for w in ridge.coef_]}
         folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=0)
-        oof[cid] = cross_val_predict(make_pipeline(_vectoriser(), Ridge(alpha=W.ALPHA)),
+        oof[cid] = cross_val_predict(text_pipeline(),
                                      texts, y, cv=folds)
     return params, oof
 

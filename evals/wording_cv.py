@@ -17,13 +17,11 @@ Run: .venv/bin/python -m evals.wording_cv   (about five minutes)
 from __future__ import annotations
 
 import numpy as np
-from sklearn.linear_model import Ridge
 from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
-from sklearn.pipeline import make_pipeline
 
 from agent.scoring import wording as W
 from agent.signals import analyse
-from evals.calibrate import _vectoriser, direction, feature_matrix, feature_names, fit_predict
+from evals.calibrate import direction, feature_matrix, feature_names, fit_predict, text_pipeline
 from evals.dataset import DATA_DIR, load_dataset
 from evals.metrics import qwk
 
@@ -41,7 +39,7 @@ def _stacked_qwk(x: np.ndarray, y: np.ndarray, views: list[list[str]]) -> float:
         for train, held in StratifiedKFold(5, shuffle=True, random_state=seed).split(x, y):
             cols_train, cols_held = [x[train]], [x[held]]
             for texts in views:
-                pipe = make_pipeline(_vectoriser(), Ridge(alpha=W.ALPHA))
+                pipe = text_pipeline()
                 tr_texts = [texts[i] for i in train]
                 inner = cross_val_predict(pipe, tr_texts, y[train],
                                           cv=KFold(5, shuffle=True, random_state=0))

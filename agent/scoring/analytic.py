@@ -146,9 +146,9 @@ class AnalyticScorer:
                 best = supporting_sentences(a, self.wording, cid)
                 if best:
                     rationale += " Evidence: the sentences the wording model weighs most."
-            if score > 0 and not best:
-                score = 0
-                flags.append("no supporting sentence from the candidate: scored 0")
+                else:
+                    score = 0
+                    flags.append("no supporting sentence from the candidate: scored 0")
             evidence = [s.evidence() for s in best] if score > 0 else [s.evidence() for s in best[:1]]
             scores[cid] = CriterionScore(criterion=cid, score=score, rater=Rater.ANALYTIC,
                                          rationale=rationale, evidence=evidence, flags=flags)
